@@ -1,0 +1,262 @@
+package dev.agentry.core.engine;
+
+import dev.agentry.core.pipeline.InvalidDefinition;
+import dev.agentry.core.pipeline.PipelineDefinition;
+import dev.agentry.core.pipeline.PipelineParser;
+import dev.agentry.core.run.RunConflict;
+import dev.agentry.core.run.RunState;
+import dev.agentry.core.run.RunStatus;
+import dev.agentry.core.run.StepStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The use cases: apply pipelines, start runs, and steer them (cancel, retry, re-run from a step, answer
+ * decisions). Every change is one {@link RunStore#transact} over {@link RunState}; this class decides
+ * what to load and what to do after, never how a status may move.
+ */
+public final class Engine {
+    private final PipelineStore pipelines;
+    private final RunStore runs;
+    private final Clock clock;
+    private final RandomGenerator random;
+
+    public Engine(PipelineStore pipelines, RunStore runs, Clock clock, RandomGenerator random) {
+        this.pipelines = pipelines;
+        this.runs = runs;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    // ---- pipelines ------------------------------------------------------------------------------
+
+    /** Validates and stores a definition as a new version (or returns the latest if nothing changed). */
+    public PipelineStore.Applied apply(String workspace, String source, String expectedName) {
+        PipelineDefinition definition = PipelineParser.parse(source);
+        if (expectedName != null && !expectedName.equals(definition.name())) {
+            throw InvalidDefinition.of("name", "the definition is named '" + definition.name()
+                    + "' but was applied as '" + expectedName + "'");
+        }
+        return pipelines.apply(workspace, definition.name(), source, digest(source));
+    }
+
+    public PipelineVersion pipeline(String workspace, String name, Integer version) {
+        Optional<PipelineVersion> found = version == null ? pipelines.latest(workspace, name)
+                : pipelines.version(workspace, name, version);
+        return found.orElseThrow(() -> new NotFound(version == null ? "pipeline" : "version",
+                version == null ? "no pipeline named '" + name + "' in workspace '" + workspace + "'"
+                        : "pipeline '" + name + "' has no version " + version));
+    }
+
+    // ---- runs -----------------------------------------------------------------------------------
+
+    /** The run a start request created, or found by its idempotency key. */
+    public record Started(long runId, boolean created) {}
+
+    public Started start(String workspace, String pipeline, Integer version, Map<String, String> inputs,
+                         String idempotencyKey) {
+        PipelineVersion pinned = pipeline(workspace, pipeline, version);
+        Map<String, String> resolved = pinned.definition().resolveInputs(inputs);
+        return create(workspace, pinned, resolved, idempotencyKey, null, null);
+    }
+
+    /**
+     * Re-runs a run from one of its steps: a new run on the same pipeline version and inputs that reuses
+     * the recorded outputs of every step that succeeded and does not depend on {@code fromStep}.
+     */
+    public Started rerunFrom(String workspace, long sourceRunId, String fromStep, String idempotencyKey) {
+        RunState source = runs.transact(tx -> tx.lock(List.of(sourceRunId))).get(sourceRunId);
+        if (source == null || !source.workspace().equals(workspace)) {
+            throw new NotFound("run", "no run " + sourceRunId + " in workspace '" + workspace + "'");
+        }
+        if (source.definition().step(fromStep).isEmpty()) {
+            throw new NotFound("from", "run " + sourceRunId + " has no step '" + fromStep + "'; steps are: "
+                    + String.join(", ", source.definition().steps().stream().map(s -> s.id()).toList()));
+        }
+        var redo = new java.util.HashSet<String>();
+        redo.add(fromStep);
+        for (var step : source.definition().steps()) { // topological order: descendants follow their needs
+            if (step.needs().stream().anyMatch(redo::contains)) {
+                redo.add(step.id());
+            }
+        }
+        var reuse = source.steps().stream()
+                .filter(s -> s.status() == StepStatus.SUCCEEDED && !redo.contains(s.stepId()))
+                .toList();
+        PipelineVersion pinned = pipelines.byId(source.versionId());
+        return create(workspace, pinned, source.inputs(), idempotencyKey, sourceRunId, run -> {
+            reuse.forEach(s -> run.reuse(s, sourceRunId, clock.instant()));
+        });
+    }
+
+    private Started create(String workspace, PipelineVersion pinned, Map<String, String> inputs, String idempotencyKey,
+                           Long rerunOf, Consumer<RunState> prepare) {
+        return runs.transact(tx -> {
+            var now = clock.instant();
+            long id = tx.insertRun(workspace, pinned, inputs, idempotencyKey, rerunOf, now);
+            if (id < 0) {
+                return new Started(-id, false);
+            }
+            RunState run = RunState.create(id, workspace, pinned.id(), pinned.definition(), inputs, now);
+            tx.track(run);
+            if (prepare != null) {
+                prepare.accept(run);
+            }
+            int limit = pinned.definition().concurrency();
+            if (limit == 0 || tx.lockAdmission(workspace, pinned.name()) < limit) {
+                run.admit(now);
+            }
+            settle(tx, List.of(run));
+            return new Started(id, true);
+        });
+    }
+
+    public void cancel(String workspace, long runId) {
+        steer(workspace, runId, run -> run.cancel(clock.instant(), "canceled"));
+    }
+
+    /** Retries a failed or canceled run from its failed steps; succeeded steps are kept. */
+    public void retry(String workspace, long runId) {
+        runs.transact(tx -> {
+            RunState run = locked(tx, workspace, runId);
+            int limit = run.definition().concurrency();
+            if (limit > 0 && tx.lockAdmission(workspace, run.definition().name()) >= limit) {
+                throw new RunConflict("pipeline '" + run.definition().name() + "' already has " + limit
+                        + " active runs (its concurrency limit); retry when one finishes");
+            }
+            run.retry(clock.instant());
+            settle(tx, List.of(run));
+            return null;
+        });
+    }
+
+    public void answer(String workspace, long runId, long decisionId, boolean approve, String comment, String by) {
+        steer(workspace, runId, run -> run.answer(decisionId, approve, comment, by, clock.instant()));
+    }
+
+    private void steer(String workspace, long runId, Consumer<RunState> command) {
+        runs.transact(tx -> {
+            RunState run = locked(tx, workspace, runId);
+            command.accept(run);
+            settle(tx, List.of(run));
+            return null;
+        });
+    }
+
+    private static RunState locked(RunStore.Transaction tx, String workspace, long runId) {
+        RunState run = tx.lock(List.of(runId)).get(runId);
+        if (run == null || !run.workspace().equals(workspace)) {
+            throw new NotFound("run", "no run " + runId + " in workspace '" + workspace + "'");
+        }
+        return run;
+    }
+
+    // ---- what nodes call ------------------------------------------------------------------------
+
+    /** Applies attempt outcomes in one transaction; returns how many were accepted. */
+    public int complete(Collection<dev.agentry.core.run.StepOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return 0;
+        }
+        return runs.transact(tx -> {
+            var locked = tx.lock(outcomes.stream().map(o -> o.runId()).distinct().toList());
+            var now = clock.instant();
+            int accepted = 0;
+            for (var outcome : outcomes) {
+                RunState run = locked.get(outcome.runId());
+                if (run != null && run.complete(outcome, now, random)) {
+                    accepted++;
+                }
+            }
+            settle(tx, locked.values());
+            return accepted;
+        });
+    }
+
+    /** Fires the durable timers that are due: sleeps end, approval deadlines apply their default. */
+    public int fireTimers(Map<Long, List<String>> due) {
+        if (due.isEmpty()) {
+            return 0;
+        }
+        return runs.transact(tx -> {
+            var locked = tx.lock(due.keySet());
+            var now = clock.instant();
+            int fired = 0;
+            for (var entry : due.entrySet()) {
+                RunState run = locked.get(entry.getKey());
+                for (String step : entry.getValue()) {
+                    if (run != null && run.fireTimer(step, now)) {
+                        fired++;
+                    }
+                }
+            }
+            settle(tx, locked.values());
+            return fired;
+        });
+    }
+
+    /**
+     * After the commands of a transaction: admits queued runs where finished ones freed a slot, and raises
+     * the signals other nodes need.
+     */
+    private void settle(RunStore.Transaction tx, Collection<RunState> changed) {
+        var all = new java.util.ArrayList<>(changed);
+        for (RunState run : changed) {
+            int limit = run.definition().concurrency();
+            if (limit == 0 || !run.changed() || !run.status().finished()) {
+                continue;
+            }
+            int active = tx.lockAdmission(run.workspace(), run.definition().name());
+            if (active < limit) {
+                var queued = tx.queuedRuns(run.workspace(), run.definition().name(), limit - active);
+                for (RunState next : tx.lock(queued).values()) {
+                    if (next.status() == RunStatus.QUEUED) {
+                        next.admit(clock.instant());
+                        all.add(next);
+                    }
+                }
+            }
+        }
+        boolean ready = false, timers = false, canceled = false;
+        for (RunState run : all) {
+            for (var event : run.events()) {
+                switch (event.type()) {
+                    case "step.ready" -> ready = true;
+                    case "step.retrying" -> {
+                        ready = true;
+                        timers |= ((Number) event.data().get("delayMs")).longValue() > 0;
+                    }
+                    case "step.started" -> timers |= event.data().containsKey("waitingFor");
+                    case "run.canceled" -> canceled = true;
+                    default -> { }
+                }
+            }
+        }
+        if (ready) {
+            tx.signal(RunStore.Signal.WORK_READY);
+        }
+        if (timers) {
+            tx.signal(RunStore.Signal.TIMERS_CHANGED);
+        }
+        if (canceled) {
+            tx.signal(RunStore.Signal.RUNS_CANCELED);
+        }
+    }
+
+    static String digest(String source) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.agentry.core.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One process's share of executing runs: it claims steps, executes them, records their outcomes, keeps
+ * its leases alive, expires other nodes' dead leases and fires due timers. Any number of nodes can share
+ * one database.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private final NodeSettings settings;
+    private final Completer completer;
+    private final Dispatcher dispatcher;
+    private final RenewLeases renewLeases;
+    private final ExpireLeases expireLeases;
+    private final FireTimers fireTimers;
+    private Thread completerThread;
+
+    public Node(NodeSettings settings, Engine engine, RunStore runs, PipelineStore pipelines, Signals signals, Clock clock) {
+        this.settings = settings;
+        Dispatcher[] self = new Dispatcher[1];
+        this.completer = new Completer(engine, outcomes -> self[0].released(outcomes));
+        this.dispatcher = new Dispatcher(settings, runs, pipelines, completer, clock);
+        self[0] = dispatcher;
+        this.renewLeases = new RenewLeases(settings, runs, dispatcher, clock);
+        this.expireLeases = new ExpireLeases(settings, runs, engine, clock);
+        this.fireTimers = new FireTimers(settings, runs, engine, dispatcher, clock);
+        signals.subscribe(RunStore.Signal.WORK_READY, dispatcher::wake);
+        signals.subscribe(RunStore.Signal.TIMERS_CHANGED, fireTimers::wake);
+        signals.subscribe(RunStore.Signal.RUNS_CANCELED, renewLeases::wake);
+    }
+
+    public Node start() {
+        completerThread = Thread.ofPlatform().daemon().name("agentry-completer").start(completer);
+        dispatcher.start("agentry-dispatcher");
+        renewLeases.start("agentry-renew-leases");
+        expireLeases.start("agentry-expire-leases");
+        fireTimers.start("agentry-timers");
+        log.info("node {} executing up to {} steps at once, lease {}", settings.name(), settings.slots(), settings.lease());
+        return this;
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    /** How many attempts this node is executing now. */
+    public int inFlight() {
+        return dispatcher.running.size();
+    }
+
+    /**
+     * Stops claiming, lets attempts in flight finish for up to {@code grace}, records their outcomes, then
+     * stops. Attempts still running after that are stopped; their leases expire and other nodes retry them.
+     */
+    public void stop(Duration grace) {
+        dispatcher.stop();
+        fireTimers.stop();
+        expireLeases.stop();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!dispatcher.running.isEmpty() && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        dispatcher.running.keySet().forEach(dispatcher::lose);
+        renewLeases.stop();
+        completer.stop();
+        try {
+            if (completerThread != null) {
+                completerThread.join(5_000);
+            }
+            dispatcher.join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.agentry.core.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Keeps this node's claims alive, and stops attempts whose claim it no longer holds (the run was
+ * canceled, or the lease lapsed and another node took the step over).
+ */
+final class RenewLeases extends Loop {
+    private final NodeSettings settings;
+    private final RunStore runs;
+    private final Dispatcher dispatcher;
+    private final Clock clock;
+
+    RenewLeases(NodeSettings settings, RunStore runs, Dispatcher dispatcher, Clock clock) {
+        this.settings = settings;
+        this.runs = runs;
+        this.dispatcher = dispatcher;
+        this.clock = clock;
+    }
+
+    @Override
+    protected Duration runOnce() {
+        var held = List.copyOf(dispatcher.running.keySet());
+        if (!held.isEmpty()) {
+            var renewed = new HashSet<>(runs.renewLeases(settings.name(), held, clock.instant().plus(settings.lease())));
+            for (var ref : held) {
+                if (!renewed.contains(ref)) {
+                    dispatcher.lose(ref);
+                }
+            }
+        }
+        return settings.lease().dividedBy(3);
+    }
+}

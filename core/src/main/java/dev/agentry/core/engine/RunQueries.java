@@ -1,0 +1,24 @@
+package dev.agentry.core.engine;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Reads for people and tools. Never locks, never writes. */
+public interface RunQueries {
+    record RunFilter(String workspace, String pipeline, String status, int limit, Long before) {}
+
+    Views.Page<Views.RunView> runs(RunFilter filter);
+
+    Optional<Views.RunView> run(String workspace, long runId);
+
+    List<Views.AttemptView> attempts(String workspace, long runId, String stepId);
+
+    /** Logs of a run's attempts: all steps, or one step; all attempts, or the latest. */
+    List<Views.LogView> logs(String workspace, long runId, String stepId);
+
+    List<Views.DecisionView> decisions(String workspace, String status, int limit);
+
+    Optional<Views.DecisionView> decision(String workspace, long decisionId);
+
+    boolean workspaceExists(String workspace);
+}

@@ -1,0 +1,74 @@
+package dev.agentry.core.engine;
+
+import dev.agentry.core.run.RunState;
+import dev.agentry.core.run.StepOutcome;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Durable runs and steps. Every change the engine makes happens inside {@link #transact}: the store
+ * loads the runs it is asked for with their rows locked, the engine changes them through
+ * {@link RunState}, and the store writes the changed rows and their events in the same transaction.
+ * Claiming work is one statement of its own ({@link #claim}).
+ */
+public interface RunStore {
+    <T> T transact(Work<T> work);
+
+    @FunctionalInterface
+    interface Work<T> {
+        T apply(Transaction tx);
+    }
+
+    /** What the engine can do inside one transaction. */
+    interface Transaction {
+        /** Loads and locks the given runs (missing ids are left out), in id order so that writers never deadlock. */
+        Map<Long, RunState> lock(Collection<Long> runIds);
+
+        /**
+         * Creates a run row and returns its id; with a non-null {@code idempotencyKey} that is already used
+         * in the workspace, creates nothing and returns the existing run's id, negated.
+         */
+        long insertRun(String workspace, PipelineVersion version, Map<String, String> inputs, String idempotencyKey,
+                       Long rerunOf, Instant now);
+
+        /** Starts tracking a run created in this transaction so that its rows are written at commit. */
+        void track(RunState run);
+
+        /** Takes the pipeline's admission lock and returns how many of its runs are active (running or needs-you). */
+        int lockAdmission(String workspace, String pipeline);
+
+        /** Queued runs of the pipeline, oldest first. */
+        List<Long> queuedRuns(String workspace, String pipeline, int limit);
+
+        /** Wakes idle nodes (through NOTIFY) when the transaction commits. */
+        void signal(Signal signal);
+    }
+
+    /** What other nodes should look at after a commit. */
+    enum Signal { WORK_READY, TIMERS_CHANGED, RUNS_CANCELED }
+
+    /**
+     * Claims up to {@code limit} ready steps that are due, for {@code owner}, in one statement: marks them
+     * running with a new attempt and a lease until {@code leaseUntil}, records the attempts and their
+     * {@code step.started} events.
+     */
+    List<Claim> claim(String owner, int limit, Instant now, Instant leaseUntil);
+
+    /** Extends the leases of the owner's running attempts; returns those still held. */
+    List<StepOutcome.StepRef> renewLeases(String owner, Collection<StepOutcome.StepRef> held, Instant leaseUntil);
+
+    /** Running attempts whose lease ran out before {@code now}. */
+    List<StepOutcome.StepRef> expiredLeases(Instant now, int limit);
+
+    /** Waiting steps whose timer is due: {@code runId -> stepIds}. */
+    Map<Long, List<String>> dueTimers(Instant now, int limit);
+
+    /** The earliest moment any ready or waiting step comes due, for sleeping until then. */
+    Optional<Instant> nextDue();
+
+    /** The values a step's templates can see: the run's inputs and its succeeded steps' outputs. */
+    dev.agentry.core.pipeline.Template.Context templateContext(long runId);
+}

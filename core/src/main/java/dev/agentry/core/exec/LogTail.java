@@ -1,0 +1,36 @@
+package dev.agentry.core.exec;
+
+import java.nio.charset.StandardCharsets;
+
+/** The last {@code capacity} bytes written to it: a step's log stays bounded however much it prints. */
+final class LogTail {
+    private final byte[] buffer;
+    private long written;
+
+    LogTail(int capacity) {
+        this.buffer = new byte[capacity];
+    }
+
+    synchronized void write(byte[] bytes, int off, int len) {
+        for (int i = 0; i < len; i++) {
+            buffer[(int) (written++ % buffer.length)] = bytes[off + i];
+        }
+    }
+
+    /** The kept text, prefixed with a note when the start was dropped. */
+    synchronized String text() {
+        if (written <= buffer.length) {
+            return new String(buffer, 0, (int) written, StandardCharsets.UTF_8);
+        }
+        int start = (int) (written % buffer.length);
+        byte[] ordered = new byte[buffer.length];
+        System.arraycopy(buffer, start, ordered, 0, buffer.length - start);
+        System.arraycopy(buffer, 0, ordered, buffer.length - start, start);
+        int from = 0;
+        while (from < ordered.length && (ordered[from] & 0xC0) == 0x80) {
+            from++; // do not start in the middle of a UTF-8 sequence
+        }
+        return "[... " + (written - buffer.length + from) + " earlier bytes dropped ...]\n"
+                + new String(ordered, from, ordered.length - from, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,476 @@
+package dev.agentry.core.pipeline;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a pipeline definition from YAML or JSON (YAML is a superset) and validates all of it,
+ * reporting every problem with the path to the field and what was expected there.
+ */
+public final class PipelineParser {
+    public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    private static final Pattern STEP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+    private static final Pattern INPUT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,62}");
+    private static final int MAX_STEPS = 500;
+    private static final Set<String> KINDS = Set.of("command", "approval", "sleep", "noop");
+    private static final Set<String> TOP_FIELDS = Set.of("name", "description", "inputs", "steps", "concurrency");
+    private static final Set<String> STEP_FIELDS = Set.of("id", "kind", "needs", "when", "retry", "timeout",
+            "run", "env", "prompt", "deadline", "on_deadline", "duration", "description");
+    private static final Map<String, Set<String>> KIND_FIELDS = Map.of(
+            "command", Set.of("run", "env"),
+            "approval", Set.of("prompt", "deadline", "on_deadline"),
+            "sleep", Set.of("duration"),
+            "noop", Set.of());
+
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private final List<Problem> problems = new ArrayList<>();
+
+    private PipelineParser() {}
+
+    /** Parses and validates; throws {@link InvalidDefinition} listing every problem. */
+    public static PipelineDefinition parse(String source) {
+        if (source == null || source.isBlank()) {
+            throw InvalidDefinition.of("", "the definition is empty; expected a YAML or JSON object with name and steps");
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(source);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
+            throw InvalidDefinition.of("", "not valid YAML or JSON: " + where + e.getOriginalMessage());
+        }
+        return new PipelineParser().definition(root);
+    }
+
+    private PipelineDefinition definition(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw InvalidDefinition.of("", "expected an object with name and steps, got " + describe(root));
+        }
+        unknownFields(root, "", TOP_FIELDS);
+        String name = text(root, "name", "", true);
+        if (name != null && !NAME.matcher(name).matches()) {
+            problem("name", "'" + name + "' is not a valid pipeline name; expected lower-case letters, digits, '-' or '_' (at most 63)");
+        }
+        String description = text(root, "description", "", false);
+        int concurrency = integer(root, "concurrency", "", 0, 0, 10_000);
+        Map<String, InputSpec> inputs = inputs(root.get("inputs"));
+        List<StepDefinition> steps = steps(root.get("steps"));
+        if (problems.isEmpty()) {
+            steps = topologicalOrder(steps);
+        }
+        if (problems.isEmpty()) {
+            checkReferences(steps, inputs);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidDefinition(problems);
+        }
+        return new PipelineDefinition(name, description, inputs, steps, concurrency);
+    }
+
+    private Map<String, InputSpec> inputs(JsonNode node) {
+        var inputs = new LinkedHashMap<String, InputSpec>();
+        if (node == null || node.isNull()) {
+            return inputs;
+        }
+        if (!node.isObject()) {
+            problem("inputs", "expected a map of input name to {required, default, description}, got " + describe(node));
+            return inputs;
+        }
+        node.fields().forEachRemaining(e -> {
+            String path = "inputs." + e.getKey();
+            if (!INPUT_NAME.matcher(e.getKey()).matches()) {
+                problem(path, "'" + e.getKey() + "' is not a valid input name; expected letters, digits, '-' or '_', starting with a letter");
+                return;
+            }
+            JsonNode spec = e.getValue();
+            if (spec == null || spec.isNull()) {
+                inputs.put(e.getKey(), new InputSpec(e.getKey(), false, null, null));
+                return;
+            }
+            if (!spec.isObject()) {
+                problem(path, "expected {required, default, description}, got " + describe(spec));
+                return;
+            }
+            unknownFields(spec, path, Set.of("required", "default", "description"));
+            boolean required = bool(spec, "required", path, false);
+            JsonNode def = spec.get("default");
+            String defaultValue = null;
+            if (def != null && !def.isNull()) {
+                if (def.isValueNode()) {
+                    defaultValue = def.asText();
+                } else {
+                    problem(path + ".default", "expected a string, number or boolean, got " + describe(def));
+                }
+            }
+            inputs.put(e.getKey(), new InputSpec(e.getKey(), required, defaultValue, text(spec, "description", path, false)));
+        });
+        return inputs;
+    }
+
+    private List<StepDefinition> steps(JsonNode node) {
+        var steps = new ArrayList<StepDefinition>();
+        if (node == null || node.isNull()) {
+            problem("steps", "required field is missing; expected a list of steps");
+            return steps;
+        }
+        if (!node.isArray()) {
+            problem("steps", "expected a list of steps, got " + describe(node));
+            return steps;
+        }
+        if (node.isEmpty()) {
+            problem("steps", "expected at least one step");
+        }
+        if (node.size() > MAX_STEPS) {
+            problem("steps", "at most " + MAX_STEPS + " steps are allowed, got " + node.size());
+            return steps;
+        }
+        var seen = new HashSet<String>();
+        for (int i = 0; i < node.size(); i++) {
+            String path = "steps[" + i + "]";
+            StepDefinition step = step(node.get(i), path);
+            if (step == null) {
+                continue;
+            }
+            if (!seen.add(step.id())) {
+                problem(path + ".id", "duplicate step id '" + step.id() + "'");
+                continue;
+            }
+            steps.add(step);
+        }
+        // Unknown needs are reported against the step that names them, with the ids that do exist.
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode raw = node.get(i);
+            if (raw == null || !raw.isObject()) {
+                continue;
+            }
+            List<String> needs = needs(raw.get("needs"), "steps[" + i + "].needs", false);
+            for (int j = 0; j < needs.size(); j++) {
+                if (!seen.contains(needs.get(j))) {
+                    problem("steps[" + i + "].needs[" + j + "]", "unknown step '" + needs.get(j) + "'; steps are: " + String.join(", ", seen));
+                }
+            }
+        }
+        return steps;
+    }
+
+    private StepDefinition step(JsonNode node, String path) {
+        if (node == null || !node.isObject()) {
+            problem(path, "expected a step object with id and kind, got " + describe(node));
+            return null;
+        }
+        int before = problems.size();
+        unknownFields(node, path, STEP_FIELDS);
+        String id = text(node, "id", path, true);
+        if (id != null && !STEP_ID.matcher(id).matches()) {
+            problem(path + ".id", "'" + id + "' is not a valid step id; expected letters, digits, '-' or '_' (at most 63)");
+        }
+        String kind = text(node, "kind", path, true);
+        if (kind != null && !KINDS.contains(kind)) {
+            problem(path + ".kind", "unknown kind '" + kind + "'; expected one of command, approval, sleep, noop");
+            kind = null;
+        }
+        List<String> needs = needs(node.get("needs"), path + ".needs", true);
+        RunCondition when = RunCondition.SUCCESS;
+        String whenText = text(node, "when", path, false);
+        if (whenText != null) {
+            switch (whenText) {
+                case "success" -> when = RunCondition.SUCCESS;
+                case "failure" -> when = RunCondition.FAILURE;
+                case "always" -> when = RunCondition.ALWAYS;
+                default -> problem(path + ".when", "unknown condition '" + whenText + "'; expected success, failure or always");
+            }
+        }
+        RetryPolicy retry = retry(node.get("retry"), path + ".retry");
+        Duration timeout = duration(node, "timeout", path, false);
+        StepAction action = null;
+        if (kind != null) {
+            for (String field : STEP_FIELDS) {
+                if (node.has(field) && KIND_FIELDS.values().stream().anyMatch(s -> s.contains(field))
+                        && !KIND_FIELDS.get(kind).contains(field)) {
+                    problem(path + "." + field, "'" + field + "' does not apply to " + kind + " steps");
+                }
+            }
+            action = switch (kind) {
+                case "command" -> new StepAction.Command(text(node, "run", path, true), env(node.get("env"), path + ".env"));
+                case "approval" -> {
+                    String onDeadline = text(node, "on_deadline", path, false);
+                    if (onDeadline != null && !onDeadline.equals("approve") && !onDeadline.equals("reject")) {
+                        problem(path + ".on_deadline", "expected approve or reject, got '" + onDeadline + "'");
+                    }
+                    Duration deadline = duration(node, "deadline", path, false);
+                    if (onDeadline != null && deadline == null) {
+                        problem(path + ".on_deadline", "only applies with a deadline");
+                    }
+                    String prompt = text(node, "prompt", path, false);
+                    yield new StepAction.Approval(prompt == null ? "Approve step '" + id + "'?" : prompt, deadline, "approve".equals(onDeadline));
+                }
+                case "sleep" -> new StepAction.Sleep(duration(node, "duration", path, true));
+                default -> new StepAction.Noop();
+            };
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        return new StepDefinition(id, needs, when, retry, timeout, action);
+    }
+
+    private List<String> needs(JsonNode node, String path, boolean report) {
+        var needs = new ArrayList<String>();
+        if (node == null || node.isNull()) {
+            return needs;
+        }
+        if (node.isTextual()) {
+            needs.add(node.asText());
+            return needs;
+        }
+        if (!node.isArray()) {
+            if (report) {
+                problem(path, "expected a list of step ids, got " + describe(node));
+            }
+            return needs;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            if (node.get(i).isTextual()) {
+                needs.add(node.get(i).asText());
+            } else if (report) {
+                problem(path + "[" + i + "]", "expected a step id, got " + describe(node.get(i)));
+            }
+        }
+        return needs;
+    }
+
+    private RetryPolicy retry(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return RetryPolicy.NONE;
+        }
+        if (!node.isObject()) {
+            problem(path, "expected {max_attempts, backoff, max_backoff}, got " + describe(node));
+            return RetryPolicy.NONE;
+        }
+        unknownFields(node, path, Set.of("max_attempts", "backoff", "max_backoff"));
+        int max = integer(node, "max_attempts", path, 3, 1, 100);
+        Duration backoff = duration(node, "backoff", path, false);
+        Duration cap = duration(node, "max_backoff", path, false);
+        backoff = backoff == null ? Duration.ofSeconds(1) : backoff;
+        cap = cap == null ? Duration.ofMinutes(5) : cap;
+        if (cap.compareTo(backoff) < 0) {
+            problem(path + ".max_backoff", "must not be shorter than backoff (" + Durations.format(backoff) + ")");
+        }
+        return new RetryPolicy(max, backoff, cap);
+    }
+
+    private Map<String, String> env(JsonNode node, String path) {
+        var env = new LinkedHashMap<String, String>();
+        if (node == null || node.isNull()) {
+            return env;
+        }
+        if (!node.isObject()) {
+            problem(path, "expected a map of variable name to value, got " + describe(node));
+            return env;
+        }
+        node.fields().forEachRemaining(e -> {
+            if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                problem(path + "." + e.getKey(), "not a valid environment variable name");
+            } else if (e.getKey().startsWith("AGENTRY_")) {
+                problem(path + "." + e.getKey(), "names starting with AGENTRY_ are reserved for the values Agentry passes to steps");
+            } else if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                problem(path + "." + e.getKey(), "expected a string, got " + describe(e.getValue()));
+            } else {
+                env.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        return env;
+    }
+
+    /** Orders steps so each comes after what it needs; reports a cycle with its path. */
+    private List<StepDefinition> topologicalOrder(List<StepDefinition> steps) {
+        var byId = new LinkedHashMap<String, StepDefinition>();
+        steps.forEach(s -> byId.put(s.id(), s));
+        var ordered = new ArrayList<StepDefinition>();
+        var state = new HashMap<String, Integer>(); // 1 = visiting, 2 = done
+        for (var step : steps) {
+            var stack = new ArrayList<String>();
+            if (!visit(step.id(), byId, state, ordered, stack)) {
+                return steps;
+            }
+        }
+        return ordered;
+    }
+
+    private boolean visit(String id, Map<String, StepDefinition> byId, Map<String, Integer> state,
+                          List<StepDefinition> ordered, List<String> stack) {
+        Integer s = state.get(id);
+        if (s != null && s == 2) {
+            return true;
+        }
+        stack.add(id);
+        if (s != null) {
+            List<String> cycle = stack.subList(stack.indexOf(id), stack.size());
+            problem("steps", "the steps form a cycle: " + String.join(" -> ", cycle) + "; needs must form a DAG");
+            return false;
+        }
+        state.put(id, 1);
+        for (String need : byId.get(id).needs()) {
+            if (!visit(need, byId, state, ordered, stack)) {
+                return false;
+            }
+        }
+        stack.remove(stack.size() - 1);
+        state.put(id, 2);
+        ordered.add(byId.get(id));
+        return true;
+    }
+
+    /** Templates may name declared inputs, and outputs of steps that are guaranteed to have finished first. */
+    private void checkReferences(List<StepDefinition> steps, Map<String, InputSpec> inputs) {
+        var ancestors = new HashMap<String, Set<String>>();
+        var index = new HashMap<String, Integer>();
+        for (var step : steps) {
+            var all = new LinkedHashSet<String>();
+            for (String need : step.needs()) {
+                all.add(need);
+                all.addAll(ancestors.get(need));
+            }
+            ancestors.put(step.id(), all);
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            index.put(steps.get(i).id(), i);
+        }
+        for (var step : steps) {
+            var texts = new LinkedHashMap<String, String>();
+            switch (step.action()) {
+                case StepAction.Command c -> {
+                    texts.put("run", c.run());
+                    c.env().forEach((k, v) -> texts.put("env." + k, v));
+                }
+                case StepAction.Approval a -> texts.put("prompt", a.prompt());
+                default -> { }
+            }
+            texts.forEach((field, text) -> {
+                String path = "steps[" + step.id() + "]." + field;
+                for (var ref : Template.references(text, path, problems)) {
+                    switch (ref) {
+                        case Template.Reference.Input in when !inputs.containsKey(in.name()) ->
+                                problem(path, "'{{ " + ref.text() + " }}' names an undeclared input '" + in.name() + "'"
+                                        + (inputs.isEmpty() ? "; declare it under inputs" : "; inputs are: " + String.join(", ", inputs.keySet())));
+                        case Template.Reference.StepOutput out when !index.containsKey(out.step()) ->
+                                problem(path, "'{{ " + ref.text() + " }}' names an unknown step '" + out.step() + "'");
+                        case Template.Reference.StepOutput out when !ancestors.get(step.id()).contains(out.step()) ->
+                                problem(path, "'{{ " + ref.text() + " }}' uses step '" + out.step()
+                                        + "', which is not among this step's needs (directly or through other steps), so its outputs may not exist yet");
+                        default -> { }
+                    }
+                }
+            });
+        }
+    }
+
+    private void unknownFields(JsonNode node, String path, Set<String> allowed) {
+        node.fieldNames().forEachRemaining(f -> {
+            if (!allowed.contains(f)) {
+                problem(join(path, f), "unknown field '" + f + "'; expected one of " + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        });
+    }
+
+    private String text(JsonNode node, String field, String path, boolean required) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                problem(join(path, field), "required field is missing");
+            }
+            return null;
+        }
+        if (!v.isTextual() && !v.isNumber() && !v.isBoolean()) {
+            problem(join(path, field), "expected a string, got " + describe(v));
+            return null;
+        }
+        String s = v.asText();
+        if (required && s.isBlank()) {
+            problem(join(path, field), "must not be empty");
+            return null;
+        }
+        return s;
+    }
+
+    private boolean bool(JsonNode node, String field, String path, boolean fallback) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isBoolean()) {
+            problem(join(path, field), "expected true or false, got " + describe(v));
+            return fallback;
+        }
+        return v.asBoolean();
+    }
+
+    private int integer(JsonNode node, String field, String path, int fallback, int min, int max) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+            problem(join(path, field), "expected a whole number from " + min + " to " + max + ", got " + describe(v));
+            return fallback;
+        }
+        return v.asInt();
+    }
+
+    private Duration duration(JsonNode node, String field, String path, boolean required) {
+        String text = text(node, field, path, required);
+        if (text == null) {
+            return null;
+        }
+        var d = Durations.parse(text);
+        if (d.isEmpty() || d.get().isZero()) {
+            problem(join(path, field), "'" + text + "' is not a duration; expected a positive amount like 500ms, 30s, 10m, 1h30m or 2d");
+            return null;
+        }
+        return d.get();
+    }
+
+    private void problem(String field, String message) {
+        problems.add(new Problem(field, message));
+    }
+
+    private static String join(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    static String describe(JsonNode node) {
+        if (node == null || node.getNodeType() == JsonNodeType.MISSING) {
+            return "nothing";
+        }
+        return switch (node.getNodeType()) {
+            case ARRAY -> "a list";
+            case OBJECT -> "an object";
+            case STRING -> "the string '" + abbreviate(node.asText()) + "'";
+            case NUMBER -> "the number " + node.asText();
+            case BOOLEAN -> node.asText();
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase();
+        };
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+}

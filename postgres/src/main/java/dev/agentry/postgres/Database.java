@@ -1,0 +1,129 @@
+package dev.agentry.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection pool to Agentry's database, migrated on open. Transactions go through
+ * {@link #inTransaction}, which retries the ones PostgreSQL aborted to break a deadlock or a
+ * serialization conflict (both are safe to run again from the start).
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private final HikariDataSource pool;
+    private final String url;
+
+    private Database(HikariDataSource pool, String url) {
+        this.pool = pool;
+        this.url = url;
+    }
+
+    /** Opens a pool on {@code jdbcUrl} and brings the schema up to date. */
+    public static Database open(String jdbcUrl, int poolSize) {
+        var config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(Math.min(2, poolSize));
+        config.setPoolName("agentry");
+        config.setAutoCommit(true);
+        config.setConnectionTimeout(10_000);
+        config.setInitializationFailTimeout(30_000);
+        var pool = new HikariDataSource(config);
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration")
+                    .loggers("slf4j")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new Database(pool, jdbcUrl);
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** The URL without credentials, for messages. */
+    public String safeUrl() {
+        return url.replaceAll("(?i)(password|user)=[^&]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
+    }
+
+    /** Opens a connection outside the pool (for LISTEN, which holds its connection for good). */
+    Connection dedicatedConnection() throws SQLException {
+        return java.sql.DriverManager.getConnection(url);
+    }
+
+    @FunctionalInterface
+    public interface TransactionWork<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    public <T> T inTransaction(TransactionWork<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    T result = work.apply(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    rollback(c);
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                String state = e.getSQLState();
+                boolean retryable = "40P01".equals(state) || "40001".equals(state);
+                if (retryable && attempt < 5) {
+                    log.debug("transaction aborted by PostgreSQL ({}), running it again", state);
+                    continue;
+                }
+                throw new DatabaseException(e);
+            }
+        }
+    }
+
+    public <T> T read(TransactionWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw new DatabaseException(e);
+        }
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool will replace it
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** A database failure, carrying PostgreSQL's SQLSTATE. */
+    public static final class DatabaseException extends RuntimeException {
+        DatabaseException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        public String sqlState() {
+            return ((SQLException) getCause()).getSQLState();
+        }
+    }
+}

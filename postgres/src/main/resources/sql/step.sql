@@ -1,0 +1,117 @@
+-- step (run_id, step_id, kind, status, attempts, failures, lost, key_generation, ready_at, due_at,
+--       started_at, finished_at, lease_owner, lease_expires_at, outputs, error, decision_id)
+-- DDL: db/migration/V2__runs.sql
+
+-- name: StepClaimReady
+-- Claims due ready steps in one statement: marks them running under a lease, bumps the attempt, and
+-- records the attempt rows and their step.started events. SKIP LOCKED lets nodes claim side by side.
+WITH picked AS (
+    SELECT run_id, step_id
+    FROM step
+    WHERE status = 'ready' AND due_at <= :now
+    ORDER BY due_at
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE step s
+    SET status = 'running', attempts = s.attempts + 1, lease_owner = :owner, lease_expires_at = :lease_until,
+        started_at = :now
+    FROM picked p
+    WHERE s.run_id = p.run_id AND s.step_id = p.step_id
+    RETURNING s.run_id, s.step_id, s.attempts, s.key_generation, s.ready_at
+), described AS (
+    SELECT c.*, r.workspace, r.version_id FROM claimed c JOIN run r ON r.id = c.run_id
+), attempt_rows AS (
+    INSERT INTO step_attempt (run_id, step_id, attempt, status, node, key_generation, started_at)
+    SELECT run_id, step_id, attempts, 'running', :owner, key_generation, :now FROM claimed
+), event_rows AS (
+    INSERT INTO event (workspace, ts, type, run_id, step_id, attempt, data)
+    SELECT workspace, :now, 'step.started', run_id, step_id, attempts, jsonb_build_object('node', :owner::text)
+    FROM described
+)
+SELECT run_id, step_id, attempts, key_generation, version_id, ready_at FROM described
+
+-- name: StepRenewLeases
+-- Rows being changed by another transaction right now are skipped, not waited for: they are being
+-- completed or canceled, and the next renewal (or the lease check) sorts them out.
+WITH held AS (
+    SELECT s.run_id, s.step_id
+    FROM step s
+    JOIN unnest(:run_ids::bigint[], :step_ids::text[], :attempts::int[]) AS h(run_id, step_id, attempt)
+      ON s.run_id = h.run_id AND s.step_id = h.step_id AND s.attempts = h.attempt
+    WHERE s.status = 'running' AND s.lease_owner = :owner
+    FOR UPDATE OF s SKIP LOCKED
+)
+UPDATE step s SET lease_expires_at = :lease_until
+FROM held
+WHERE s.run_id = held.run_id AND s.step_id = held.step_id
+RETURNING s.run_id, s.step_id, s.attempts
+
+-- name: StepGetHeld
+-- Which of these attempts are still running under this owner (plain read, for rows renewal skipped).
+SELECT s.run_id, s.step_id, s.attempts
+FROM step s
+JOIN unnest(:run_ids::bigint[], :step_ids::text[], :attempts::int[]) AS h(run_id, step_id, attempt)
+  ON s.run_id = h.run_id AND s.step_id = h.step_id AND s.attempts = h.attempt
+WHERE s.status = 'running' AND s.lease_owner = :owner
+
+-- name: StepListExpiredLeases
+SELECT run_id, step_id, attempts, lease_owner
+FROM step
+WHERE status = 'running' AND lease_expires_at < :now
+ORDER BY lease_expires_at
+LIMIT :limit
+
+-- name: StepListDueTimers
+SELECT run_id, step_id
+FROM step
+WHERE status = 'waiting' AND due_at <= :now
+ORDER BY due_at
+LIMIT :limit
+
+-- name: StepGetNextDue
+SELECT min(due_at) FROM (
+    (SELECT due_at FROM step WHERE status = 'ready' ORDER BY due_at LIMIT 1)
+    UNION ALL
+    (SELECT due_at FROM step WHERE status = 'waiting' AND due_at IS NOT NULL ORDER BY due_at LIMIT 1)
+) next
+
+-- name: StepLockForRuns
+-- Locks every step row of the runs, in one order for all writers, so that writers never deadlock.
+-- Holding a run's step rows is holding the run: every writer of a run goes through here.
+SELECT s.run_id, s.step_id, s.status, s.attempts, s.failures, s.lost, s.key_generation, s.ready_at, s.due_at,
+       s.started_at, s.finished_at, s.lease_owner, s.outputs, s.error, s.decision_id,
+       r.workspace, r.version_id, r.status AS run_status, r.inputs, r.created_at AS run_created_at,
+       r.started_at AS run_started_at, r.finished_at AS run_finished_at, r.error AS run_error
+FROM step s JOIN run r ON r.id = s.run_id
+WHERE s.run_id = ANY(:run_ids::bigint[])
+ORDER BY s.run_id, s.step_id
+FOR UPDATE OF s
+
+-- name: StepInsertMany
+INSERT INTO step (run_id, step_id, kind, status)
+SELECT * FROM unnest(:run_ids::bigint[], :step_ids::text[], :kinds::text[], :statuses::text[])
+
+-- name: StepSetStateMany
+UPDATE step s
+SET status = u.status, attempts = u.attempts, failures = u.failures, lost = u.lost,
+    key_generation = u.key_generation, ready_at = u.ready_at::timestamptz, due_at = u.due_at::timestamptz,
+    started_at = u.started_at::timestamptz, finished_at = u.finished_at::timestamptz,
+    lease_owner = u.lease_owner, lease_expires_at = CASE WHEN u.status = 'running' THEN s.lease_expires_at END,
+    outputs = u.outputs::jsonb, error = u.error, decision_id = u.decision_id
+FROM unnest(:run_ids::bigint[], :step_ids::text[], :statuses::text[], :attempts::int[], :failures::int[],
+            :lost::int[], :key_generations::int[], :ready_at::text[], :due_at::text[], :started_at::text[],
+            :finished_at::text[], :lease_owners::text[], :outputs::text[], :errors::text[], :decision_ids::bigint[])
+     AS u(run_id, step_id, status, attempts, failures, lost, key_generation, ready_at, due_at, started_at,
+          finished_at, lease_owner, outputs, error, decision_id)
+WHERE s.run_id = u.run_id AND s.step_id = u.step_id
+
+-- name: StepListForRun
+SELECT step_id, kind, status, attempts, ready_at, due_at, started_at, finished_at, outputs, error, decision_id
+FROM step
+WHERE run_id = :run_id
+
+-- name: StepListOutputsForRun
+SELECT r.inputs, r.pipeline, s.step_id, s.outputs
+FROM run r LEFT JOIN step s ON s.run_id = r.id AND s.status = 'succeeded'
+WHERE r.id = :run_id

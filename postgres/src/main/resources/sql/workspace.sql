@@ -1,0 +1,4 @@
+-- workspace (name, created_at). DDL: db/migration/V1__workspaces_and_pipelines.sql
+
+-- name: WorkspaceExists
+SELECT EXISTS (SELECT 1 FROM workspace WHERE name = :name)
