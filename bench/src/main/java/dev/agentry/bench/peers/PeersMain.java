@@ -26,7 +26,9 @@ import javax.sql.DataSource;
  * variables {@code PEERS_CHAINS} and {@code PEERS_ONLY} are used, else 2000 and all. Prints one
  * {@link BenchResult#line()} per peer, or a FAILED line; exits non-zero if any peer failed. The
  * database lives in a temporary directory that is removed afterwards. Tunables (system properties):
- * {@code peers.timeoutSeconds}, {@code peers.dbscheduler.threads}, {@code peers.jobrunr.workers}.
+ * {@code peers.timeoutSeconds} (default 300), {@code peers.dbscheduler.threads},
+ * {@code peers.dbscheduler.lower}, {@code peers.dbscheduler.upper}, {@code peers.jobrunr.workers},
+ * and {@code peers.verbose=true} for a per-step breakdown on stderr.
  */
 public final class PeersMain {
 

@@ -57,6 +57,14 @@ public final class Engine {
                         : "pipeline '" + name + "' has no version " + version));
     }
 
+    public java.util.List<PipelineVersion> pipelines(String workspace) {
+        return pipelines.list(workspace);
+    }
+
+    public java.util.List<PipelineVersion> versions(String workspace, String name) {
+        return pipelines.versions(workspace, name);
+    }
+
     // ---- runs -----------------------------------------------------------------------------------
 
     /** The run a start request created, or found by its idempotency key. */

@@ -1,0 +1,124 @@
+package dev.agentry.server;
+
+import dev.agentry.core.engine.Engine;
+import dev.agentry.core.engine.Node;
+import dev.agentry.core.engine.NodeSettings;
+import dev.agentry.core.engine.Signals;
+import dev.agentry.postgres.Database;
+import dev.agentry.postgres.EmbeddedPostgres;
+import dev.agentry.postgres.PostgresPipelineStore;
+import dev.agentry.postgres.PostgresRunQueries;
+import dev.agentry.postgres.PostgresRunStore;
+import dev.agentry.postgres.PostgresSignals;
+import dev.agentry.server.http.HttpApi;
+import io.javalin.Javalin;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: picks the database (embedded or external), wires the PostgreSQL adapters into
+ * the engine, starts this node's share of the work and the HTTP API. Closing it stops them in reverse.
+ */
+public final class AgentryServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AgentryServer.class);
+
+    private final ServerConfig config;
+    private EmbeddedPostgres embedded;
+    private Database db;
+    private PostgresSignals listener;
+    private Node node;
+    private Javalin http;
+    private volatile boolean running;
+
+    private AgentryServer(ServerConfig config) {
+        this.config = config;
+    }
+
+    public static AgentryServer start(ServerConfig config) {
+        var server = new AgentryServer(config);
+        try {
+            server.boot();
+            return server;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void boot() {
+        try {
+            Files.createDirectories(config.home());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create the data directory " + config.home() + ": " + e.getMessage(), e);
+        }
+        String url = config.databaseUrl();
+        if (url == null) {
+            embedded = EmbeddedPostgres.start(config.home().resolve("postgres"), Map.of());
+            url = embedded.jdbcUrl();
+            log.info("embedded PostgreSQL on port {} with data in {}", embedded.port(), config.home().resolve("postgres"));
+        }
+        db = Database.open(url, config.dbPoolSize());
+        var clock = Clock.systemUTC();
+        var signals = new Signals();
+        var pipelines = new PostgresPipelineStore(db, clock);
+        var runs = new PostgresRunStore(db, pipelines, signals);
+        var queries = new PostgresRunQueries(db);
+        var engine = new Engine(pipelines, runs, clock, new SecureRandom());
+        listener = new PostgresSignals(db, signals).start();
+        Path work = config.home().resolve("runs");
+        node = new Node(new NodeSettings(config.nodeName(), config.slots(), config.lease(), config.pollInterval(), work,
+                config.logBytes()), engine, runs, pipelines, signals, clock).start();
+        http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), engine, queries, this::ready).start();
+        running = true;
+    }
+
+    private boolean ready() {
+        if (!running) {
+            return false;
+        }
+        try (var c = db.dataSource().getConnection(); var s = c.createStatement()) {
+            return s.execute("SELECT 1");
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public String url() {
+        String host = config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    public String nodeName() {
+        return config.nodeName();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (http != null) {
+            http.stop();
+        }
+        if (node != null) {
+            node.stop(Duration.ofSeconds(10));
+        }
+        if (listener != null) {
+            listener.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.agentry.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.agentry.core.pipeline.Durations;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Builds a {@link ServerConfig} from, in rising precedence: defaults, the file
+ * ({@code $AGENTRY_HOME/agentry.yaml} or {@code --config}), environment variables, and flags.
+ * Every setting has one name in each place: {@code lease} in the file, {@code AGENTRY_LEASE} in the
+ * environment, {@code --lease} on the command line.
+ */
+public final class ConfigLoader {
+    /** Setting name -> (default, description). The configuration reference is generated from this table. */
+    public static final Map<String, String[]> SETTINGS = new LinkedHashMap<>();
+
+    static {
+        SETTINGS.put("home", new String[] {"~/.agentry", "Data directory: the embedded database and run working directories."});
+        SETTINGS.put("bind", new String[] {"127.0.0.1", "Address the HTTP server listens on. Use 0.0.0.0 to accept remote connections."});
+        SETTINGS.put("port", new String[] {"7070", "HTTP port; 0 picks a free port (printed when ready)."});
+        SETTINGS.put("database_url", new String[] {"", "JDBC URL of an external PostgreSQL; empty runs the embedded one under home."});
+        SETTINGS.put("node_name", new String[] {"<host>-<random>", "This node's name in step leases; must be unique among live nodes."});
+        SETTINGS.put("slots", new String[] {"16", "Step attempts this node executes at once."});
+        SETTINGS.put("lease", new String[] {"30s", "How long a claimed step stays with its node without renewal; a dead node's steps move on after this."});
+        SETTINGS.put("poll_interval", new String[] {"5s", "Fallback wake-up when no NOTIFY arrives."});
+        SETTINGS.put("max_body", new String[] {"1048576", "Largest request body accepted, in bytes."});
+        SETTINGS.put("log_bytes", new String[] {"262144", "Bytes of each step attempt's output kept (the tail)."});
+        SETTINGS.put("db_pool_size", new String[] {"16", "Database connections this node opens (plus one for LISTEN)."});
+    }
+
+    private ConfigLoader() {}
+
+    /** Raised with every bad setting named: the server does not start half-configured. */
+    public static final class BadConfig extends RuntimeException {
+        BadConfig(List<String> problems) {
+            super(String.join("\n", problems));
+        }
+    }
+
+    /**
+     * @param flags      values given on the command line (setting name -> value), highest precedence
+     * @param env        the environment
+     * @param configFile an explicit file, or null to read {@code <home>/agentry.yaml} when it exists
+     */
+    public static ServerConfig load(Map<String, String> flags, Map<String, String> env, Path configFile) {
+        var values = new LinkedHashMap<String, String>();
+        SETTINGS.forEach((k, v) -> values.put(k, v[0]));
+        var problems = new ArrayList<String>();
+
+        String home = firstNonNull(flags.get("home"), env.get("AGENTRY_HOME"), values.get("home"));
+        Path file = configFile != null ? configFile : expandHome(home).resolve("agentry.yaml");
+        if (configFile != null && !Files.isRegularFile(configFile)) {
+            problems.add("config file " + configFile + " does not exist");
+        } else if (Files.isRegularFile(file)) {
+            readFile(file, values, problems);
+        }
+        SETTINGS.keySet().forEach(k -> {
+            String fromEnv = env.get("AGENTRY_" + k.toUpperCase());
+            if (fromEnv != null) {
+                values.put(k, fromEnv);
+            }
+        });
+        values.putAll(flags);
+
+        Path homePath = expandHome(values.get("home"));
+        String bind = values.get("bind");
+        int port = integer(values, "port", 0, 65535, problems);
+        String url = values.get("database_url");
+        if (url != null && !url.isBlank() && !url.startsWith("jdbc:postgresql:")) {
+            problems.add("database_url: expected a JDBC URL starting with jdbc:postgresql:, got '" + redact(url) + "'");
+        }
+        String node = values.get("node_name");
+        if (node == null || node.isBlank() || node.startsWith("<")) {
+            node = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+        int slots = integer(values, "slots", 1, 10_000, problems);
+        Duration lease = duration(values, "lease", problems);
+        Duration poll = duration(values, "poll_interval", problems);
+        long maxBody = integer(values, "max_body", 1024, 1 << 30, problems);
+        int logBytes = integer(values, "log_bytes", 1024, 64 << 20, problems);
+        int pool = integer(values, "db_pool_size", 2, 500, problems);
+        if (lease != null && lease.toMillis() < 300) {
+            problems.add("lease: must be at least 300ms");
+        }
+        if (!problems.isEmpty()) {
+            throw new BadConfig(problems);
+        }
+        return new ServerConfig(homePath, bind, port, url == null || url.isBlank() ? null : url, node, slots, lease, poll,
+                maxBody, logBytes, pool);
+    }
+
+    private static void readFile(Path file, Map<String, String> values, List<String> problems) {
+        try {
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            if (root == null || root.isNull()) {
+                return;
+            }
+            if (!root.isObject()) {
+                problems.add(file + ": expected a map of setting: value");
+                return;
+            }
+            root.fields().forEachRemaining(e -> {
+                if (!SETTINGS.containsKey(e.getKey())) {
+                    problems.add(file + ": unknown setting '" + e.getKey() + "'; settings are: " + String.join(", ", SETTINGS.keySet()));
+                } else if (!e.getValue().isValueNode()) {
+                    problems.add(file + ": " + e.getKey() + ": expected a single value");
+                } else {
+                    values.put(e.getKey(), e.getValue().asText());
+                }
+            });
+        } catch (IOException e) {
+            problems.add(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static int integer(Map<String, String> values, String key, int min, int max, List<String> problems) {
+        String v = values.get(key);
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < min || n > max) {
+                problems.add(key + ": expected a whole number from " + min + " to " + max + ", got " + v);
+            }
+            return n;
+        } catch (NumberFormatException | NullPointerException e) {
+            problems.add(key + ": expected a whole number, got '" + v + "'");
+            return min;
+        }
+    }
+
+    private static Duration duration(Map<String, String> values, String key, List<String> problems) {
+        String v = values.get(key);
+        var d = Durations.parse(v == null ? null : v.trim());
+        if (d.isEmpty() || d.get().isZero()) {
+            problems.add(key + ": expected a duration such as 500ms, 30s or 5m, got '" + v + "'");
+            return null;
+        }
+        return d.get();
+    }
+
+    static Path expandHome(String path) {
+        if (path.equals("~") || path.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home")).resolve(path.equals("~") ? "" : path.substring(2)).toAbsolutePath();
+        }
+        return Path.of(path).toAbsolutePath();
+    }
+
+    /** A JDBC URL with any password taken out, for messages. */
+    public static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
+    }
+
+    private static String firstNonNull(String... values) {
+        for (String v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "node";
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.agentry.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything {@code agentry serve} can be told, with defaults; validated once in {@link ConfigLoader}
+ * and never changed after start.
+ *
+ * @param home          data directory: embedded database, run working directories
+ * @param bind          address to listen on (127.0.0.1 unless told otherwise)
+ * @param port          HTTP port; 0 picks a free one
+ * @param databaseUrl   external PostgreSQL JDBC URL; null runs the embedded one under {@code home}
+ * @param nodeName      this node's name in leases (unique among live nodes)
+ * @param slots         step attempts this node executes at once
+ * @param lease         how long a claimed attempt stays ours without renewal
+ * @param pollInterval  fallback wake-up when no signal arrives
+ * @param maxBodyBytes  largest request body accepted
+ * @param logBytes      bytes of each step attempt's log kept (the tail)
+ * @param dbPoolSize    database connections
+ */
+public record ServerConfig(
+        Path home,
+        String bind,
+        int port,
+        String databaseUrl,
+        String nodeName,
+        int slots,
+        Duration lease,
+        Duration pollInterval,
+        long maxBodyBytes,
+        int logBytes,
+        int dbPoolSize) {}

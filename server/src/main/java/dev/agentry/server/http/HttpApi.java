@@ -1,0 +1,136 @@
+package dev.agentry.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.agentry.core.engine.Engine;
+import dev.agentry.core.engine.NotFound;
+import dev.agentry.core.engine.RunQueries;
+import dev.agentry.core.pipeline.InvalidDefinition;
+import dev.agentry.core.run.RunConflict;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: JSON over {@code /api/workspaces/{ws}/...}, health at {@code /healthz} and {@code /readyz},
+ * the OpenAPI document at {@code /api/openapi.json}. Every error is problem+json; nothing leaks a stack trace.
+ */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    static final String WS = "/api/workspaces/{workspace}";
+
+    private HttpApi() {}
+
+    public static Javalin create(String host, int port, long maxBodyBytes, Engine engine, RunQueries queries,
+                                 BooleanSupplier ready) {
+        var pipelines = new PipelineRoutes(engine);
+        var runs = new RunRoutes(engine, queries);
+        var decisions = new DecisionRoutes(engine, queries);
+        String openApi = resource("openapi.json");
+        return Javalin.create(config -> {
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.http.maxRequestSize = maxBodyBytes;
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            var r = config.routes;
+
+            r.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
+            r.get("/readyz", ctx -> {
+                boolean ok = ready.getAsBoolean();
+                json(ctx, ok ? 200 : 503, Map.of("status", ok ? "ready" : "not ready"));
+            });
+            r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+
+            r.before(WS + "/*", ctx -> {
+                String ws = ctx.pathParam("workspace");
+                if (!queries.workspaceExists(ws)) {
+                    throw ApiProblem.notFound("workspace", "no workspace '" + Requests.abbreviate(ws) + "'");
+                }
+            });
+
+            r.post(WS + "/pipelines", pipelines::apply);
+            r.get(WS + "/pipelines", pipelines::list);
+            r.get(WS + "/pipelines/{name}", pipelines::get);
+            r.get(WS + "/pipelines/{name}/versions", pipelines::versions);
+            r.get(WS + "/pipelines/{name}/versions/{version}", pipelines::version);
+
+            r.post(WS + "/runs", runs::start);
+            r.get(WS + "/runs", runs::list);
+            r.get(WS + "/runs/{id}", runs::get);
+            r.post(WS + "/runs/{id}/cancel", runs::cancel);
+            r.post(WS + "/runs/{id}/retry", runs::retry);
+            r.post(WS + "/runs/{id}/rerun", runs::rerun);
+            r.get(WS + "/runs/{id}/steps/{step}", runs::step);
+            r.get(WS + "/runs/{id}/logs", runs::logs);
+
+            r.get(WS + "/decisions", decisions::list);
+            r.get(WS + "/decisions/{id}", decisions::get);
+            r.post(WS + "/decisions/{id}/approve", ctx -> decisions.answer(ctx, true));
+            r.post(WS + "/decisions/{id}/reject", ctx -> decisions.answer(ctx, false));
+
+            r.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e));
+            r.exception(InvalidDefinition.class, (e, ctx) -> problem(ctx, new ApiProblem(422, "invalid-definition",
+                    "The definition is not valid", e.getMessage(), e.problems().get(0).field(), e.problems())));
+            r.exception(NotFound.class, (e, ctx) -> problem(ctx, ApiProblem.notFound(e.field(), e.getMessage())));
+            r.exception(RunConflict.class, (e, ctx) -> problem(ctx, new ApiProblem(409, "conflict",
+                    "The run is not in a state that allows this", e.getMessage(), null, null)));
+            r.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, switch (e.getStatus()) {
+                case 404 -> ApiProblem.notFound("path", "no such endpoint: " + ctx.method() + " " + Requests.abbreviate(ctx.path()));
+                case 413 -> new ApiProblem(413, "body-too-large", "The request body is too large",
+                        "request bodies are limited to " + maxBodyBytes + " bytes", null, null);
+                default -> new ApiProblem(e.getStatus(), "http-" + e.getStatus(), "Request failed", e.getMessage(), null, null);
+            }));
+            r.exception(Exception.class, (e, ctx) -> {
+                String ref = UUID.randomUUID().toString().substring(0, 8);
+                log.error("request {} {} failed (ref {})", ctx.method(), ctx.path(), ref, e);
+                problem(ctx, new ApiProblem(500, "internal", "Internal error",
+                        "the server could not handle this request; its log has the details under ref " + ref, null, null));
+            });
+            r.error(404, ctx -> {
+                if (ctx.attribute("problem") == null) {
+                    problem(ctx, ApiProblem.notFound("path", "no such endpoint: " + ctx.method() + " " + Requests.abbreviate(ctx.path())));
+                }
+            });
+            r.error(405, ctx -> {
+                if (ctx.attribute("problem") == null) {
+                    problem(ctx, new ApiProblem(405, "method-not-allowed", "Method not allowed",
+                            ctx.method() + " is not supported on " + Requests.abbreviate(ctx.path()), null, null));
+                }
+            });
+        });
+    }
+
+    static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(ApiJson.MAPPER.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void problem(Context ctx, ApiProblem p) {
+        ctx.attribute("problem", p);
+        try {
+            ctx.status(p.status()).contentType("application/problem+json").result(ApiJson.MAPPER.writeValueAsString(p.body()));
+        } catch (JsonProcessingException e) {
+            ctx.status(p.status()).result("");
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = HttpApi.class.getResourceAsStream("/" + name)) {
+            return in == null ? "{}" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "{}";
+        }
+    }
+}
