@@ -59,30 +59,45 @@ public final class PeersMain {
         }
 
         Path home = Files.createTempDirectory("agentry-peers-");
-        boolean failed = false;
+        boolean failed;
         try (EmbeddedPostgres postgres = EmbeddedPostgres.start(home.resolve("pgdata"), Map.of())) {
             System.out.printf("peers: %d chains x 3 steps on PostgreSQL (fsync on, synchronous_commit on), %d cores%n",
                     chains, Runtime.getRuntime().availableProcessors());
-            for (Peer peer : peers) {
-                createDatabase(postgres, peer.database());
-                try (HikariDataSource dataSource = pool(postgres, peer)) {
-                    BenchResult result = peer.run().apply(dataSource, chains);
-                    System.out.println(result.line());
-                } catch (RuntimeException e) {
-                    failed = true;
-                    System.out.println(String.format("%-12s FAILED: %s", peer.engine(), e.getMessage()));
-                    e.printStackTrace(System.err);
-                }
-            }
-        } catch (SQLException e) {
-            failed = true;
-            System.out.println("peers FAILED: " + e.getMessage());
+            var results = run(postgres, chains, peers);
+            results.forEach(r -> System.out.println(r.line()));
+            failed = results.size() < peers.size();
         } finally {
             deleteRecursively(home);
         }
         System.out.flush();
         // Library threads (JobRunr's, db-scheduler's) must not keep the JVM alive after the run.
         System.exit(failed ? 1 : 0);
+    }
+
+    /** Runs every peer on {@code postgres}, each in a fresh database; a peer that fails is reported and left out. */
+    public static List<BenchResult> run(EmbeddedPostgres postgres, int chains) {
+        return run(postgres, chains, List.of(
+                new Peer("dbscheduler", DbSchedulerChains.ENGINE, "peer_dbscheduler", DbSchedulerChains.THREADS + 8, DbSchedulerChains::run),
+                new Peer("jobrunr", JobRunrChains.ENGINE, "peer_jobrunr", JobRunrChains.WORKERS + 8, JobRunrChains::run)));
+    }
+
+    private static List<BenchResult> run(EmbeddedPostgres postgres, int chains, List<Peer> peers) {
+        var results = new java.util.ArrayList<BenchResult>();
+        for (Peer peer : peers) {
+            try {
+                createDatabase(postgres, peer.database());
+            } catch (SQLException e) {
+                System.out.println(String.format("%-12s FAILED: %s", peer.engine(), e.getMessage()));
+                continue;
+            }
+            try (HikariDataSource dataSource = pool(postgres, peer)) {
+                results.add(peer.run().apply(dataSource, chains));
+            } catch (RuntimeException e) {
+                System.out.println(String.format("%-12s FAILED: %s", peer.engine(), e.getMessage()));
+                e.printStackTrace(System.err);
+            }
+        }
+        return results;
     }
 
     private static String argOrEnv(String[] args, int index, String variable, String fallback) {
@@ -93,7 +108,7 @@ public final class PeersMain {
         return value == null || value.isBlank() ? fallback : value.trim();
     }
 
-    private static void createDatabase(EmbeddedPostgres postgres, String database) throws SQLException {
+    static void createDatabase(EmbeddedPostgres postgres, String database) throws SQLException {
         try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl());
              Statement statement = connection.createStatement()) {
             statement.execute("drop database if exists " + database);

@@ -78,6 +78,31 @@ public final class Engine {
     }
 
     /**
+     * Starts many runs of one pipeline version in a single transaction (one commit for all of them):
+     * for batches such as a wave of tasks, or a load test.
+     */
+    public List<Long> startBatch(String workspace, String pipeline, List<Map<String, String>> inputs) {
+        PipelineVersion pinned = pipeline(workspace, pipeline, null);
+        var resolved = inputs.stream().map(i -> pinned.definition().resolveInputs(i)).toList();
+        return runs.transact(tx -> {
+            var now = clock.instant();
+            int limit = pinned.definition().concurrency();
+            var created = new java.util.ArrayList<RunState>();
+            for (var in : resolved) {
+                long id = tx.insertRun(workspace, pinned, in, null, null, now);
+                RunState run = RunState.create(id, workspace, pinned.id(), pinned.definition(), in, now);
+                tx.track(run);
+                if (limit == 0 || tx.lockAdmission(workspace, pinned.name()) < limit) {
+                    run.admit(now);
+                }
+                created.add(run);
+            }
+            settle(tx, created);
+            return created.stream().map(RunState::id).toList();
+        });
+    }
+
+    /**
      * Re-runs a run from one of its steps: a new run on the same pipeline version and inputs that reuses
      * the recorded outputs of every step that succeeded and does not depend on {@code fromStep}.
      */

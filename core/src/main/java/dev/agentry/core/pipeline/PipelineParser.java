@@ -26,6 +26,8 @@ public final class PipelineParser {
     private static final Pattern STEP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
     private static final Pattern INPUT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,62}");
     private static final int MAX_STEPS = 500;
+    /** Longer waits cannot be stored as timestamps (or shown as milliseconds); a year is plenty for any of them. */
+    private static final Duration MAX_DURATION = Duration.ofDays(365);
     private static final Set<String> KINDS = Set.of("command", "approval", "sleep", "noop");
     private static final Set<String> TOP_FIELDS = Set.of("name", "description", "inputs", "steps", "concurrency");
     private static final Set<String> STEP_FIELDS = Set.of("id", "kind", "needs", "when", "retry", "timeout",
@@ -56,6 +58,10 @@ public final class PipelineParser {
             String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
             throw InvalidDefinition.of("", "not valid YAML or JSON: " + where + e.getOriginalMessage());
         }
+        if (root == null || root.isMissingNode() || (root.isTextual() && root.asText().isEmpty())) {
+            // only comments, or a bare "---": nothing was written
+            throw InvalidDefinition.of("", "the definition is empty; expected a YAML or JSON object with name and steps");
+        }
         return new PipelineParser().definition(root);
     }
 
@@ -72,11 +78,15 @@ public final class PipelineParser {
         int concurrency = integer(root, "concurrency", "", 0, 0, 10_000);
         Map<String, InputSpec> inputs = inputs(root.get("inputs"));
         List<StepDefinition> steps = steps(root.get("steps"));
+        var written = new HashMap<String, Integer>(); // without problems, every step parsed: list index = position written
+        for (int i = 0; i < steps.size(); i++) {
+            written.put(steps.get(i).id(), i);
+        }
         if (problems.isEmpty()) {
             steps = topologicalOrder(steps);
         }
         if (problems.isEmpty()) {
-            checkReferences(steps, inputs);
+            checkReferences(steps, inputs, written);
         }
         if (!problems.isEmpty()) {
             throw new InvalidDefinition(problems);
@@ -142,6 +152,12 @@ public final class PipelineParser {
             return steps;
         }
         var seen = new HashSet<String>();
+        var written = new LinkedHashSet<String>(); // every id written, so a step with problems of its own is not also "unknown"
+        node.forEach(raw -> {
+            if (raw != null && raw.isObject() && raw.hasNonNull("id") && raw.get("id").isValueNode()) {
+                written.add(raw.get("id").asText());
+            }
+        });
         for (int i = 0; i < node.size(); i++) {
             String path = "steps[" + i + "]";
             StepDefinition step = step(node.get(i), path);
@@ -162,8 +178,8 @@ public final class PipelineParser {
             }
             List<String> needs = needs(raw.get("needs"), "steps[" + i + "].needs", false);
             for (int j = 0; j < needs.size(); j++) {
-                if (!seen.contains(needs.get(j))) {
-                    problem("steps[" + i + "].needs[" + j + "]", "unknown step '" + needs.get(j) + "'; steps are: " + String.join(", ", seen));
+                if (!written.contains(needs.get(j))) {
+                    problem("steps[" + i + "].needs[" + j + "]", "unknown step '" + needs.get(j) + "'; steps are: " + String.join(", ", written));
                 }
             }
         }
@@ -339,7 +355,7 @@ public final class PipelineParser {
     }
 
     /** Templates may name declared inputs, and outputs of steps that are guaranteed to have finished first. */
-    private void checkReferences(List<StepDefinition> steps, Map<String, InputSpec> inputs) {
+    private void checkReferences(List<StepDefinition> steps, Map<String, InputSpec> inputs, Map<String, Integer> written) {
         var ancestors = new HashMap<String, Set<String>>();
         var index = new HashMap<String, Integer>();
         for (var step : steps) {
@@ -364,7 +380,7 @@ public final class PipelineParser {
                 default -> { }
             }
             texts.forEach((field, text) -> {
-                String path = "steps[" + step.id() + "]." + field;
+                String path = "steps[" + written.get(step.id()) + "]." + field;
                 for (var ref : Template.references(text, path, problems)) {
                     switch (ref) {
                         case Template.Reference.Input in when !inputs.containsKey(in.name()) ->
@@ -442,6 +458,10 @@ public final class PipelineParser {
         var d = Durations.parse(text);
         if (d.isEmpty() || d.get().isZero()) {
             problem(join(path, field), "'" + text + "' is not a duration; expected a positive amount like 500ms, 30s, 10m, 1h30m or 2d");
+            return null;
+        }
+        if (d.get().compareTo(MAX_DURATION) > 0) {
+            problem(join(path, field), "'" + text + "' is too long; at most " + Durations.format(MAX_DURATION));
             return null;
         }
         return d.get();
