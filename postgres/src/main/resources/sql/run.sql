@@ -12,12 +12,60 @@ RETURNING id
 -- name: RunGetIdByIdempotencyKey
 SELECT id FROM run WHERE workspace = :workspace AND idempotency_key = :idempotency_key
 
--- name: RunSetStateMany
-UPDATE run r
-SET status = u.status, started_at = u.started_at::timestamptz, finished_at = u.finished_at::timestamptz, error = u.error
-FROM unnest(:ids::bigint[], :statuses::text[], :started::text[], :finished::text[], :errors::text[])
-     AS u(id, status, started_at, finished_at, error)
-WHERE r.id = u.id
+-- name: RunWriteChanges
+-- Everything one engine transaction changed, in one round trip: the steps of runs it created, the step,
+-- run and attempt rows it changed, the events describing those changes (in the order they happened),
+-- and the NOTIFY that wakes other nodes when it commits. Each part is an array statement over however
+-- many runs the transaction touched; the parts touch disjoint rows, so running them as data-modifying
+-- CTEs of one statement is the same as running them one after another, without the round trips.
+WITH inserted_steps AS (
+    INSERT INTO step (run_id, step_id, kind, status, ready_at, due_at, started_at, finished_at, outputs, decision_id)
+    SELECT u.run_id, u.step_id, u.kind, u.status, u.ready_at::timestamptz, u.due_at::timestamptz,
+           u.started_at::timestamptz, u.finished_at::timestamptz, u.outputs::jsonb, u.decision_id
+    FROM unnest(:new_run_ids::bigint[], :new_step_ids::text[], :new_kinds::text[], :new_statuses::text[],
+                :new_ready_at::text[], :new_due_at::text[], :new_started_at::text[], :new_finished_at::text[],
+                :new_outputs::text[], :new_decision_ids::bigint[])
+         AS u(run_id, step_id, kind, status, ready_at, due_at, started_at, finished_at, outputs, decision_id)
+), updated_steps AS (
+    UPDATE step s
+    SET status = u.status, attempts = u.attempts, failures = u.failures, lost = u.lost,
+        key_generation = u.key_generation, ready_at = u.ready_at::timestamptz, due_at = u.due_at::timestamptz,
+        started_at = u.started_at::timestamptz, finished_at = u.finished_at::timestamptz,
+        lease_owner = u.lease_owner, lease_expires_at = CASE WHEN u.status = 'running' THEN s.lease_expires_at END,
+        outputs = u.outputs::jsonb, error = u.error, decision_id = u.decision_id
+    FROM unnest(:run_ids::bigint[], :step_ids::text[], :statuses::text[], :attempts::int[], :failures::int[],
+                :lost::int[], :key_generations::int[], :ready_at::text[], :due_at::text[], :started_at::text[],
+                :finished_at::text[], :lease_owners::text[], :outputs::text[], :errors::text[], :decision_ids::bigint[])
+         AS u(run_id, step_id, status, attempts, failures, lost, key_generation, ready_at, due_at, started_at,
+              finished_at, lease_owner, outputs, error, decision_id)
+    WHERE s.run_id = u.run_id AND s.step_id = u.step_id
+), updated_runs AS (
+    UPDATE run r
+    SET status = u.status, started_at = u.started_at::timestamptz, finished_at = u.finished_at::timestamptz,
+        error = u.error
+    FROM unnest(:run_row_ids::bigint[], :run_statuses::text[], :run_started::text[], :run_finished::text[],
+                :run_errors::text[])
+         AS u(id, status, started_at, finished_at, error)
+    WHERE r.id = u.id
+), finished_attempts AS (
+    -- Only attempts still running are finished: an attempt is ended once.
+    UPDATE step_attempt a
+    SET status = u.status, finished_at = u.finished_at::timestamptz, error = u.error, exit_code = u.exit_code,
+        log = u.log
+    FROM unnest(:attempt_run_ids::bigint[], :attempt_step_ids::text[], :attempt_numbers::int[],
+                :attempt_statuses::text[], :attempt_finished_at::text[], :attempt_errors::text[],
+                :attempt_exit_codes::int[], :attempt_logs::text[])
+         AS u(run_id, step_id, attempt, status, finished_at, error, exit_code, log)
+    WHERE a.run_id = u.run_id AND a.step_id = u.step_id AND a.attempt = u.attempt AND a.status = 'running'
+), inserted_events AS (
+    INSERT INTO event (workspace, ts, type, run_id, step_id, attempt, data)
+    SELECT u.workspace, :now, u.type, u.run_id, u.step_id, u.attempt, u.data::jsonb
+    FROM unnest(:event_workspaces::text[], :event_types::text[], :event_run_ids::bigint[], :event_step_ids::text[],
+                :event_attempts::int[], :event_data::text[])
+         WITH ORDINALITY AS u(workspace, type, run_id, step_id, attempt, data, n)
+    ORDER BY u.n
+)
+SELECT pg_notify('agentry', signal) FROM unnest(:signals::text[]) AS signal
 
 -- name: RunCountActive
 SELECT count(*) FROM run

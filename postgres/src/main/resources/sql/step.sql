@@ -88,24 +88,6 @@ WHERE s.run_id = ANY(:run_ids::bigint[])
 ORDER BY s.run_id, s.step_id
 FOR UPDATE OF s
 
--- name: StepInsertMany
-INSERT INTO step (run_id, step_id, kind, status)
-SELECT * FROM unnest(:run_ids::bigint[], :step_ids::text[], :kinds::text[], :statuses::text[])
-
--- name: StepSetStateMany
-UPDATE step s
-SET status = u.status, attempts = u.attempts, failures = u.failures, lost = u.lost,
-    key_generation = u.key_generation, ready_at = u.ready_at::timestamptz, due_at = u.due_at::timestamptz,
-    started_at = u.started_at::timestamptz, finished_at = u.finished_at::timestamptz,
-    lease_owner = u.lease_owner, lease_expires_at = CASE WHEN u.status = 'running' THEN s.lease_expires_at END,
-    outputs = u.outputs::jsonb, error = u.error, decision_id = u.decision_id
-FROM unnest(:run_ids::bigint[], :step_ids::text[], :statuses::text[], :attempts::int[], :failures::int[],
-            :lost::int[], :key_generations::int[], :ready_at::text[], :due_at::text[], :started_at::text[],
-            :finished_at::text[], :lease_owners::text[], :outputs::text[], :errors::text[], :decision_ids::bigint[])
-     AS u(run_id, step_id, status, attempts, failures, lost, key_generation, ready_at, due_at, started_at,
-          finished_at, lease_owner, outputs, error, decision_id)
-WHERE s.run_id = u.run_id AND s.step_id = u.step_id
-
 -- name: StepListForRun
 SELECT step_id, kind, status, attempts, ready_at, due_at, started_at, finished_at, outputs, error, decision_id
 FROM step

@@ -70,7 +70,12 @@ public final class Bench {
                 world.engine.apply("default", PARKED, null);
                 runChains(world, url, 300); // warm-up: JIT, connection pool, plan caches
                 checkpoint(url);
+                var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                long jvm0 = os.getProcessCpuTime();
+                long pg0 = postgresCpuNanos(home.resolve("pg"));
                 agentry = runChains(world, url, runs);
+                System.out.printf("cpu during the measured run: JVM %.2f s, PostgreSQL %.2f s, wall %.2f s%n",
+                        (os.getProcessCpuTime() - jvm0) / 1e9, (postgresCpuNanos(home.resolve("pg")) - pg0) / 1e9, agentry.seconds());
                 halfLoad = halfLoad(world, url, agentry.stepsPerSecond() / 2);
                 idleCpu = idleCpu(world, home.resolve("pg"));
                 parkedCost = parked(world, url, parked);

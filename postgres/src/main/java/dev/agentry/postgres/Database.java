@@ -95,6 +95,14 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs work that is a single statement in autocommit mode: the statement is its own transaction,
+     * which saves the BEGIN and COMMIT round trips of {@link #inTransaction}.
+     */
+    public <T> T singleStatement(TransactionWork<T> work) {
+        return read(work);
+    }
+
     public <T> T read(TransactionWork<T> work) {
         try (Connection c = pool.getConnection()) {
             return work.apply(c);

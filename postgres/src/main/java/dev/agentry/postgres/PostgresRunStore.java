@@ -39,9 +39,7 @@ public final class PostgresRunStore implements RunStore {
     private final Signals signals;
     private final Sql runSql = Sql.load("run");
     private final Sql stepSql = Sql.load("step");
-    private final Sql attemptSql = Sql.load("step_attempt");
     private final Sql decisionSql = Sql.load("decision");
-    private final Sql eventSql = Sql.load("event");
 
     public PostgresRunStore(Database db, PipelineStore pipelines, Signals signals) {
         this.db = db;
@@ -224,107 +222,70 @@ public final class PostgresRunStore implements RunStore {
             raised.add(signal);
         }
 
-        /** Writes what changed, one statement per table. */
+        /** Writes what changed, with its events and the wake-up for other nodes, in one statement. */
         void flush() throws SQLException {
             if (runs.isEmpty()) {
                 return;
             }
-            insertSteps();
-            updateSteps();
-            updateRuns();
-            finishAttempts();
-            writeDecisions();
-            insertEvents();
-            for (Signal s : raised) {
-                try (var ps = eventSql.prepare(c, "EventNotify", params("signal", s.name()))) {
-                    ps.execute();
-                }
-            }
-        }
-
-        private void insertSteps() throws SQLException {
-            var runIds = new ArrayList<Long>();
-            var stepIds = new ArrayList<String>();
-            var kinds = new ArrayList<String>();
-            for (long id : created) {
-                RunState run = runs.get(id);
-                for (var def : run.definition().steps()) {
-                    runIds.add(id);
-                    stepIds.add(def.id());
-                    kinds.add(def.action().kind());
-                }
-            }
-            if (runIds.isEmpty()) {
-                return;
-            }
-            String[] pending = new String[runIds.size()];
-            java.util.Arrays.fill(pending, StepStatus.PENDING.wireName());
-            try (var ps = stepSql.prepare(c, "StepInsertMany", params("run_ids", runIds.toArray(Long[]::new),
-                    "step_ids", stepIds.toArray(String[]::new), "kinds", kinds.toArray(String[]::new), "statuses", pending))) {
-                ps.executeUpdate();
-            }
-        }
-
-        private void updateSteps() throws SQLException {
-            var rows = new ArrayList<Object[]>();
+            var created = new ArrayList<Object[]>();
+            var steps = new ArrayList<Object[]>();
+            var runRows = new ArrayList<Object[]>();
+            var attempts = new ArrayList<Object[]>();
+            var events = new ArrayList<Object[]>();
             for (RunState run : runs.values()) {
+                boolean isNew = this.created.contains(run.id());
                 for (StepState s : run.steps()) {
-                    if (s.changed()) {
-                        rows.add(new Object[] {run.id(), s.stepId(), s.status().wireName(), s.attempts(), s.failures(),
+                    if (isNew) {
+                        created.add(new Object[] {run.id(), s.stepId(), run.definition().requireStep(s.stepId()).action().kind(),
+                                s.status().wireName(), Rows.text(s.readyAt()), Rows.text(s.dueAt()), Rows.text(s.startedAt()),
+                                Rows.text(s.finishedAt()), Json.write(s.outputs()), s.decisionId()});
+                    } else if (s.changed()) {
+                        steps.add(new Object[] {run.id(), s.stepId(), s.status().wireName(), s.attempts(), s.failures(),
                                 s.lost(), s.keyGeneration(), Rows.text(s.readyAt()), Rows.text(s.dueAt()),
                                 Rows.text(s.startedAt()), Rows.text(s.finishedAt()), s.leaseOwner(), Json.write(s.outputs()),
                                 s.error(), s.decisionId()});
                     }
                 }
-            }
-            if (rows.isEmpty()) {
-                return;
-            }
-            try (var ps = stepSql.prepare(c, "StepSetStateMany", params(
-                    "run_ids", column(rows, 0, Long[]::new), "step_ids", column(rows, 1, String[]::new),
-                    "statuses", column(rows, 2, String[]::new), "attempts", column(rows, 3, Integer[]::new),
-                    "failures", column(rows, 4, Integer[]::new), "lost", column(rows, 5, Integer[]::new),
-                    "key_generations", column(rows, 6, Integer[]::new), "ready_at", column(rows, 7, String[]::new),
-                    "due_at", column(rows, 8, String[]::new), "started_at", column(rows, 9, String[]::new),
-                    "finished_at", column(rows, 10, String[]::new), "lease_owners", column(rows, 11, String[]::new),
-                    "outputs", column(rows, 12, String[]::new), "errors", column(rows, 13, String[]::new),
-                    "decision_ids", column(rows, 14, Long[]::new)))) {
-                ps.executeUpdate();
-            }
-        }
-
-        private void updateRuns() throws SQLException {
-            var changed = runs.values().stream().filter(RunState::changed).toList();
-            if (changed.isEmpty()) {
-                return;
-            }
-            try (var ps = runSql.prepare(c, "RunSetStateMany", params(
-                    "ids", changed.stream().map(RunState::id).toArray(Long[]::new),
-                    "statuses", changed.stream().map(r -> r.status().wireName()).toArray(String[]::new),
-                    "started", changed.stream().map(r -> Rows.text(r.startedAt())).toArray(String[]::new),
-                    "finished", changed.stream().map(r -> Rows.text(r.finishedAt())).toArray(String[]::new),
-                    "errors", changed.stream().map(RunState::error).toArray(String[]::new)))) {
-                ps.executeUpdate();
-            }
-        }
-
-        private void finishAttempts() throws SQLException {
-            var rows = new ArrayList<Object[]>();
-            for (RunState run : runs.values()) {
+                if (run.changed()) {
+                    runRows.add(new Object[] {run.id(), run.status().wireName(), Rows.text(run.startedAt()),
+                            Rows.text(run.finishedAt()), run.error()});
+                }
                 for (var end : run.attemptEnds()) {
-                    rows.add(new Object[] {run.id(), end.stepId(), end.attempt(), end.status().wireName(),
+                    attempts.add(new Object[] {run.id(), end.stepId(), end.attempt(), end.status().wireName(),
                             Rows.text(end.finishedAt()), end.error(), end.exitCode(), end.log()});
                 }
+                for (Event e : run.events()) {
+                    events.add(new Object[] {run.workspace(), e.type(), e.runId(), e.stepId(), e.attempt(), Json.write(e.data())});
+                }
             }
-            if (rows.isEmpty()) {
-                return;
-            }
-            try (var ps = attemptSql.prepare(c, "StepAttemptFinishMany", params(
-                    "run_ids", column(rows, 0, Long[]::new), "step_ids", column(rows, 1, String[]::new),
-                    "attempts", column(rows, 2, Integer[]::new), "statuses", column(rows, 3, String[]::new),
-                    "finished_at", column(rows, 4, String[]::new), "errors", column(rows, 5, String[]::new),
-                    "exit_codes", column(rows, 6, Integer[]::new), "logs", column(rows, 7, String[]::new)))) {
-                ps.executeUpdate();
+            writeDecisions();
+            var values = params("now", Instant.now(),
+                    "new_run_ids", column(created, 0, Long[]::new), "new_step_ids", column(created, 1, String[]::new),
+                    "new_kinds", column(created, 2, String[]::new), "new_statuses", column(created, 3, String[]::new),
+                    "new_ready_at", column(created, 4, String[]::new), "new_due_at", column(created, 5, String[]::new),
+                    "new_started_at", column(created, 6, String[]::new), "new_finished_at", column(created, 7, String[]::new),
+                    "new_outputs", column(created, 8, String[]::new), "new_decision_ids", column(created, 9, Long[]::new),
+                    "run_ids", column(steps, 0, Long[]::new), "step_ids", column(steps, 1, String[]::new),
+                    "statuses", column(steps, 2, String[]::new), "attempts", column(steps, 3, Integer[]::new),
+                    "failures", column(steps, 4, Integer[]::new), "lost", column(steps, 5, Integer[]::new),
+                    "key_generations", column(steps, 6, Integer[]::new), "ready_at", column(steps, 7, String[]::new),
+                    "due_at", column(steps, 8, String[]::new), "started_at", column(steps, 9, String[]::new),
+                    "finished_at", column(steps, 10, String[]::new), "lease_owners", column(steps, 11, String[]::new),
+                    "outputs", column(steps, 12, String[]::new), "errors", column(steps, 13, String[]::new),
+                    "decision_ids", column(steps, 14, Long[]::new),
+                    "run_row_ids", column(runRows, 0, Long[]::new), "run_statuses", column(runRows, 1, String[]::new),
+                    "run_started", column(runRows, 2, String[]::new), "run_finished", column(runRows, 3, String[]::new),
+                    "run_errors", column(runRows, 4, String[]::new),
+                    "attempt_run_ids", column(attempts, 0, Long[]::new), "attempt_step_ids", column(attempts, 1, String[]::new),
+                    "attempt_numbers", column(attempts, 2, Integer[]::new), "attempt_statuses", column(attempts, 3, String[]::new),
+                    "attempt_finished_at", column(attempts, 4, String[]::new), "attempt_errors", column(attempts, 5, String[]::new),
+                    "attempt_exit_codes", column(attempts, 6, Integer[]::new), "attempt_logs", column(attempts, 7, String[]::new),
+                    "event_workspaces", column(events, 0, String[]::new), "event_types", column(events, 1, String[]::new),
+                    "event_run_ids", column(events, 2, Long[]::new), "event_step_ids", column(events, 3, String[]::new),
+                    "event_attempts", column(events, 4, Integer[]::new), "event_data", column(events, 5, String[]::new),
+                    "signals", raised.stream().map(Enum::name).toArray(String[]::new));
+            try (var ps = runSql.prepare(c, "RunWriteChanges", values)) {
+                ps.execute();
             }
         }
 
@@ -346,24 +307,6 @@ public final class PostgresRunStore implements RunStore {
                 }
             }
         }
-
-        private void insertEvents() throws SQLException {
-            var rows = new ArrayList<Object[]>();
-            for (RunState run : runs.values()) {
-                for (Event e : run.events()) {
-                    rows.add(new Object[] {run.workspace(), e.type(), e.runId(), e.stepId(), e.attempt(), Json.write(e.data())});
-                }
-            }
-            if (rows.isEmpty()) {
-                return;
-            }
-            try (var ps = eventSql.prepare(c, "EventInsertMany", params("now", Instant.now(),
-                    "workspaces", column(rows, 0, String[]::new), "types", column(rows, 1, String[]::new),
-                    "run_ids", column(rows, 2, Long[]::new), "step_ids", column(rows, 3, String[]::new),
-                    "attempts", column(rows, 4, Integer[]::new), "data", column(rows, 5, String[]::new)))) {
-                ps.executeUpdate();
-            }
-        }
     }
 
     @SuppressWarnings("unchecked")
@@ -377,7 +320,7 @@ public final class PostgresRunStore implements RunStore {
 
     @Override
     public List<Claim> claim(String owner, int limit, Instant now, Instant leaseUntil) {
-        return db.inTransaction(c -> {
+        return db.singleStatement(c -> {
             var claims = new ArrayList<Claim>();
             try (var ps = stepSql.prepare(c, "StepClaimReady", params("owner", owner, "limit", limit, "now", now,
                     "lease_until", leaseUntil)); ResultSet rs = ps.executeQuery()) {
@@ -402,7 +345,7 @@ public final class PostgresRunStore implements RunStore {
                 "run_ids", held.stream().map(StepOutcome.StepRef::runId).toArray(Long[]::new),
                 "step_ids", held.stream().map(StepOutcome.StepRef::stepId).toArray(String[]::new),
                 "attempts", held.stream().map(StepOutcome.StepRef::attempt).toArray(Integer[]::new));
-        var still = new java.util.HashSet<StepOutcome.StepRef>(db.inTransaction(c -> refs(c, "StepRenewLeases", values, owner)));
+        var still = new java.util.HashSet<StepOutcome.StepRef>(db.singleStatement(c -> refs(c, "StepRenewLeases", values, owner)));
         if (still.size() < held.size()) {
             // Renewal skips rows another transaction holds; a plain read tells skipped from lost.
             still.addAll(db.read(c -> refs(c, "StepGetHeld", values, owner)));

@@ -19,7 +19,13 @@ public final class Node implements AutoCloseable {
     private final RenewLeases renewLeases;
     private final ExpireLeases expireLeases;
     private final FireTimers fireTimers;
-    private Thread completerThread;
+    /**
+     * Completion transactions run on this many threads at once: while one waits on PostgreSQL (a round
+     * trip, a commit) another is building its batch, which keeps both the database and the JVM busy.
+     */
+    private static final int COMPLETERS = 2;
+
+    private final java.util.List<Thread> completerThreads = new java.util.ArrayList<>();
 
     public Node(NodeSettings settings, Engine engine, RunStore runs, PipelineStore pipelines, Signals signals, Clock clock) {
         this.settings = settings;
@@ -36,7 +42,9 @@ public final class Node implements AutoCloseable {
     }
 
     public Node start() {
-        completerThread = Thread.ofPlatform().daemon().name("agentry-completer").start(completer);
+        for (int i = 0; i < COMPLETERS; i++) {
+            completerThreads.add(Thread.ofPlatform().daemon().name("agentry-completer-" + i).start(completer));
+        }
         dispatcher.start("agentry-dispatcher");
         renewLeases.start("agentry-renew-leases");
         expireLeases.start("agentry-expire-leases");
@@ -70,8 +78,8 @@ public final class Node implements AutoCloseable {
         renewLeases.stop();
         completer.stop();
         try {
-            if (completerThread != null) {
-                completerThread.join(5_000);
+            for (Thread t : completerThreads) {
+                t.join(5_000);
             }
             dispatcher.join(Duration.ofSeconds(2));
         } catch (InterruptedException e) {

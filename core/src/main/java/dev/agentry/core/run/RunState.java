@@ -195,6 +195,9 @@ public final class RunState {
             }
         }
         moveTo(RunStatus.RUNNING);
+        if (startedAt == null) {
+            startedAt = now; // canceled while still queued: this is its first start
+        }
         finishedAt = null;
         error = null;
         events.add(Event.ofRun("run.started", id, Map.of("retry", true)));
