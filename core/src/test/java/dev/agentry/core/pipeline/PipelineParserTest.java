@@ -65,6 +65,21 @@ class PipelineParserTest {
     }
 
     @Test
+    void every_shipped_example_is_a_valid_definition() throws Exception {
+        try (var files = Files.list(Path.of("../examples"))) {
+            var examples = files.filter(f -> f.toString().matches(".*\\.(ya?ml|json)")).sorted().toList();
+            assertThat(examples).isNotEmpty();
+            for (Path example : examples) {
+                try {
+                    assertThat(PipelineParser.parse(Files.readString(example)).steps()).isNotEmpty();
+                } catch (InvalidDefinition e) {
+                    throw new AssertionError(example + " is not valid: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    @Test
     void steps_listed_out_of_order_come_back_after_everything_they_need() {
         var d = PipelineParser.parse("""
                 name: diamond

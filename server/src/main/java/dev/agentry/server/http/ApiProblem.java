@@ -37,11 +37,14 @@ public final class ApiProblem extends RuntimeException {
     public String field() { return field; }
     public List<Problem> problems() { return problems; }
 
-    /** The JSON body. {@code type} is a URN so it is stable across deployments. */
+    /**
+     * The JSON body. {@code type} is a URN so it is stable across deployments; {@code field} is always
+     * present, empty when the problem is with the request as a whole.
+     */
     public record Body(String type, String title, int status, String detail, String field, List<Problem> problems) {}
 
     public Body body() {
-        return new Body("urn:agentry:problem:" + type, title, status, getMessage(), field,
+        return new Body("urn:agentry:problem:" + type, title, status, getMessage(), field == null ? "" : field,
                 problems == null || problems.isEmpty() ? null : problems);
     }
 }

@@ -1,6 +1,7 @@
 package dev.agentry.server.http;
 
 import dev.agentry.core.engine.Engine;
+import dev.agentry.core.engine.NotFound;
 import dev.agentry.core.engine.PipelineVersion;
 import dev.agentry.core.pipeline.Durations;
 import dev.agentry.core.pipeline.InputSpec;
@@ -56,8 +57,11 @@ final class PipelineRoutes {
     }
 
     void version(Context ctx) {
-        int version = (int) Math.min(Integer.MAX_VALUE, Requests.pathId(ctx, "version"));
-        HttpApi.json(ctx, 200, view(engine.pipeline(ctx.pathParam("workspace"), name(ctx), version), null, true));
+        long requested = Requests.pathId(ctx, "version");
+        if (requested > Integer.MAX_VALUE) { // no such version, and clamping it would name the wrong one
+            throw new NotFound("version", "pipeline '" + name(ctx) + "' has no version " + requested);
+        }
+        HttpApi.json(ctx, 200, view(engine.pipeline(ctx.pathParam("workspace"), name(ctx), (int) requested), null, true));
     }
 
     private static String name(Context ctx) {

@@ -1,13 +1,18 @@
 package dev.agentry.server.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Reading request bodies and parameters with precise errors: which field, what was expected. */
 final class Requests {
+    /** A key written twice is refused, as in definitions, rather than silently taking the last value. */
+    private static final ObjectReader BODY = ApiJson.MAPPER.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
     private Requests() {}
 
     /** The body as a JSON object; an empty body is an empty object when {@code optional}. */
@@ -21,7 +26,7 @@ final class Requests {
         }
         JsonNode node;
         try {
-            node = ApiJson.MAPPER.readTree(body);
+            node = BODY.readTree(body);
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             throw ApiProblem.badRequest("", "the body is not valid JSON" + (loc == null ? "" : " (line " + loc.getLineNr()
@@ -59,7 +64,15 @@ final class Requests {
         if (v.asText().length() > maxLength) {
             throw ApiProblem.badRequest(field, "at most " + maxLength + " characters, got " + v.asText().length());
         }
-        return v.asText();
+        return storable(field, v.asText());
+    }
+
+    /** PostgreSQL text cannot hold a NUL character: refuse it here rather than fail in the database. */
+    static String storable(String field, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw ApiProblem.badRequest(field, "must not contain the NUL character (\\u0000)");
+        }
+        return value;
     }
 
     static Integer positiveInt(JsonNode body, String field) {
@@ -91,7 +104,7 @@ final class Requests {
             if (value.asText().length() > 65_536) {
                 throw ApiProblem.badRequest(field + "." + e.getKey(), "at most 65536 characters");
             }
-            inputs.put(e.getKey(), value.asText());
+            inputs.put(e.getKey(), storable(field + "." + e.getKey(), value.asText()));
         });
         return inputs;
     }

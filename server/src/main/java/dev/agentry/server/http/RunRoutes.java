@@ -51,7 +51,8 @@ final class RunRoutes {
                 throw ApiProblem.badRequest("cursor", "not a cursor returned by this API");
             }
         }
-        var page = queries.runs(new RunQueries.RunFilter(ctx.pathParam("workspace"), ctx.queryParam("pipeline"), status,
+        String pipeline = Requests.storable("pipeline", ctx.queryParam("pipeline"));
+        var page = queries.runs(new RunQueries.RunFilter(ctx.pathParam("workspace"), pipeline, status,
                 limit == null ? 50 : limit, before));
         HttpApi.json(ctx, 200, page);
     }
@@ -63,6 +64,7 @@ final class RunRoutes {
     void cancel(Context ctx) {
         String ws = ctx.pathParam("workspace");
         long id = Requests.pathId(ctx, "id");
+        run(ws, id); // an unknown run is reported against the path's id, as on every run route
         engine.cancel(ws, id);
         HttpApi.json(ctx, 200, run(ws, id));
     }
@@ -70,6 +72,7 @@ final class RunRoutes {
     void retry(Context ctx) {
         String ws = ctx.pathParam("workspace");
         long id = Requests.pathId(ctx, "id");
+        run(ws, id); // an unknown run is reported against the path's id, as on every run route
         engine.retry(ws, id);
         HttpApi.json(ctx, 200, run(ws, id));
     }
@@ -80,6 +83,7 @@ final class RunRoutes {
         var body = Requests.object(ctx, false);
         Requests.allowOnly(body, "from", "idempotencyKey");
         String from = Requests.text(body, "from", true, 200);
+        run(ws, id); // an unknown run is reported against the path's id, as on every run route
         var started = engine.rerunFrom(ws, id, from, idempotencyKey(ctx, body));
         HttpApi.json(ctx, started.created() ? 201 : 200, run(ws, started.runId()));
     }
