@@ -20,7 +20,10 @@ WITH picked AS (
     WHERE s.run_id = p.run_id AND s.step_id = p.step_id
     RETURNING s.run_id, s.step_id, s.attempts, s.key_generation, s.ready_at
 ), described AS (
-    SELECT c.*, r.workspace, r.version_id FROM claimed c JOIN run r ON r.id = c.run_id
+    -- LATERAL keeps this a primary-key lookup per claimed row; a plain join may be planned as a hash join
+    -- over the whole run table when statistics lag behind a burst of new runs.
+    SELECT c.*, r.workspace, r.version_id
+    FROM claimed c CROSS JOIN LATERAL (SELECT workspace, version_id FROM run WHERE run.id = c.run_id) r
 ), attempt_rows AS (
     INSERT INTO step_attempt (run_id, step_id, attempt, status, node, key_generation, started_at)
     SELECT run_id, step_id, attempts, 'running', :owner, key_generation, :now FROM claimed
@@ -78,13 +81,15 @@ SELECT min(due_at) FROM (
 
 -- name: StepLockForRuns
 -- Locks every step row of the runs, in one order for all writers, so that writers never deadlock.
--- Holding a run's step rows is holding the run: every writer of a run goes through here.
+-- Holding a run's step rows is holding the run: every writer of a run goes through here. Driving the
+-- join from the id array keeps it to index lookups whatever the table statistics say.
 SELECT s.run_id, s.step_id, s.status, s.attempts, s.failures, s.lost, s.key_generation, s.ready_at, s.due_at,
        s.started_at, s.finished_at, s.lease_owner, s.outputs, s.error, s.decision_id,
        r.workspace, r.version_id, r.status AS run_status, r.inputs, r.created_at AS run_created_at,
        r.started_at AS run_started_at, r.finished_at AS run_finished_at, r.error AS run_error
-FROM step s JOIN run r ON r.id = s.run_id
-WHERE s.run_id = ANY(:run_ids::bigint[])
+FROM unnest(:run_ids::bigint[]) AS wanted(id)
+JOIN run r ON r.id = wanted.id
+JOIN step s ON s.run_id = r.id
 ORDER BY s.run_id, s.step_id
 FOR UPDATE OF s
 

@@ -46,6 +46,12 @@ public final class Bench {
               - {id: wait, kind: approval}
             """;
 
+    /**
+     * Unmeasured passes of the full workload before the measured one, for every engine alike: a cold JIT
+     * compiles for several seconds, which would otherwise be most of what a short run measures.
+     */
+    public static final int WARM_UPS = Integer.getInteger("bench.warmups", 3);
+
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
@@ -56,7 +62,10 @@ public final class Bench {
         int parked = Integer.getInteger("bench.parked", 10_000);
         boolean peers = !"false".equals(System.getProperty("bench.peers"));
         Path home = Files.createTempDirectory("agentry-bench-");
-        try (var pg = EmbeddedPostgres.start(home.resolve("pg"), Map.of())) {
+        // -Dbench.statements=true also prints where PostgreSQL spent its time, per statement.
+        boolean statements = Boolean.getBoolean("bench.statements");
+        try (var pg = EmbeddedPostgres.start(home.resolve("pg"),
+                statements ? Map.of("shared_preload_libraries", "pg_stat_statements") : Map.of())) {
             System.out.printf("bench: %d runs x 3 noop steps, PostgreSQL %s with fsync=on synchronous_commit=on, %d cores, Java %s%n",
                     runs, version(pg), Runtime.getRuntime().availableProcessors(), Runtime.version());
             createDatabase(pg, "agentry_bench");
@@ -68,12 +77,21 @@ public final class Bench {
             try (var world = new World(url, home.resolve("work"))) {
                 world.engine.apply("default", CHAIN, null);
                 world.engine.apply("default", PARKED, null);
-                runChains(world, url, 300); // warm-up: JIT, connection pool, plan caches
+                for (int i = 0; i < WARM_UPS; i++) { // warm-up passes of the same size (JIT, pool, plan caches), as the peers get
+                    runChains(world, url, runs);
+                }
                 checkpoint(url);
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long jvm0 = os.getProcessCpuTime();
                 long pg0 = postgresCpuNanos(home.resolve("pg"));
+                if (statements) {
+                    execute(url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+                    execute(url, "SELECT pg_stat_statements_reset()");
+                }
                 agentry = runChains(world, url, runs);
+                if (statements) {
+                    printStatements(url);
+                }
                 System.out.printf("cpu during the measured run: JVM %.2f s, PostgreSQL %.2f s, wall %.2f s%n",
                         (os.getProcessCpuTime() - jvm0) / 1e9, (postgresCpuNanos(home.resolve("pg")) - pg0) / 1e9, agentry.seconds());
                 halfLoad = halfLoad(world, url, agentry.stepsPerSecond() / 2);
@@ -127,16 +145,28 @@ public final class Bench {
 
     private static BenchResult runChains(World world, String url, int count) throws Exception {
         var inputs = Collections.nCopies(count, Map.<String, String>of());
-        long t0 = System.nanoTime();
+        var t0 = java.time.Instant.now();
         List<Long> ids = world.engine.startBatch("default", "bench-chain", inputs);
         waitFinished(url, ids.get(0), ids.get(ids.size() - 1), count);
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        // The end is when the last run finished as recorded, not when this loop noticed it.
+        double seconds = Duration.between(t0, lastFinished(url, ids)).toNanos() / 1e9;
         double[] run = percentiles(url, """
                 SELECT extract(epoch FROM finished_at - created_at) * 1000 FROM run WHERE id BETWEEN ? AND ?""", ids);
         double[] dispatch = percentiles(url, """
                 SELECT extract(epoch FROM a.started_at - s.ready_at) * 1000
                 FROM step_attempt a JOIN step s USING (run_id, step_id) WHERE a.run_id BETWEEN ? AND ?""", ids);
         return new BenchResult("agentry", count, 3, seconds, run[0], run[1], dispatch[0], dispatch[1]);
+    }
+
+    private static java.time.Instant lastFinished(String url, List<Long> ids) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url);
+             var ps = c.prepareStatement("SELECT max(finished_at) FROM run WHERE id BETWEEN ? AND ?")) {
+            ps.setLong(1, ids.get(0));
+            ps.setLong(2, ids.get(ids.size() - 1));
+            var rs = ps.executeQuery();
+            rs.next();
+            return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+        }
     }
 
     /** Offers {@code stepsPerSecond} for 5 s as small batches every 10 ms; returns dispatch p50/p99. */
@@ -216,7 +246,7 @@ public final class Bench {
                         break;
                     }
                 }
-                Thread.sleep(50);
+                Thread.sleep(100);
             }
         }
         System.gc();
@@ -233,6 +263,7 @@ public final class Bench {
         return rt.totalMemory() - rt.freeMemory();
     }
 
+    /** Polls gently (every 100 ms) so that watching costs the database next to nothing. */
     private static void waitFinished(String url, long first, long last, int count) throws Exception {
         try (Connection c = DriverManager.getConnection(url)) {
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -246,7 +277,7 @@ public final class Bench {
                         return;
                     }
                 }
-                Thread.sleep(5);
+                Thread.sleep(100);
             }
         }
         throw new IllegalStateException("runs did not finish within 5 minutes");
@@ -265,8 +296,26 @@ public final class Bench {
     }
 
     private static void checkpoint(String url) throws SQLException {
+        execute(url, "CHECKPOINT");
+    }
+
+    private static void execute(String url, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(url); var s = c.createStatement()) {
-            s.execute("CHECKPOINT");
+            s.execute(sql);
+        }
+    }
+
+    private static void printStatements(String url) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); var s = c.createStatement();
+             var rs = s.executeQuery("""
+                     SELECT calls, round(total_exec_time::numeric, 1) AS ms, round((total_exec_time / calls)::numeric, 3) AS per_call,
+                            rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
+                     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12""")) {
+            System.out.println("statements by PostgreSQL time during the measured run:");
+            while (rs.next()) {
+                System.out.printf("  %7d calls %9.1f ms %8.3f ms/call %8d rows  %s%n", rs.getLong(1), rs.getDouble(2),
+                        rs.getDouble(3), rs.getLong(4), rs.getString(5));
+            }
         }
     }
 
