@@ -48,15 +48,16 @@ WITH inserted_steps AS (
          AS u(id, status, started_at, finished_at, error)
     WHERE r.id = u.id
 ), finished_attempts AS (
-    -- Only attempts still running are finished: an attempt is ended once.
-    UPDATE step_attempt a
-    SET status = u.status, finished_at = u.finished_at::timestamptz, error = u.error, exit_code = u.exit_code,
-        log = u.log
+    -- Written once, when the attempt ends (the primary key refuses a second ending).
+    INSERT INTO step_attempt (run_id, step_id, attempt, status, node, key_generation, started_at, finished_at,
+                              error, exit_code, log)
+    SELECT u.run_id, u.step_id, u.attempt, u.status, u.node, u.key_generation, u.started_at::timestamptz,
+           u.finished_at::timestamptz, u.error, u.exit_code, u.log
     FROM unnest(:attempt_run_ids::bigint[], :attempt_step_ids::text[], :attempt_numbers::int[],
-                :attempt_statuses::text[], :attempt_finished_at::text[], :attempt_errors::text[],
+                :attempt_statuses::text[], :attempt_nodes::text[], :attempt_key_generations::int[],
+                :attempt_started_at::text[], :attempt_finished_at::text[], :attempt_errors::text[],
                 :attempt_exit_codes::int[], :attempt_logs::text[])
-         AS u(run_id, step_id, attempt, status, finished_at, error, exit_code, log)
-    WHERE a.run_id = u.run_id AND a.step_id = u.step_id AND a.attempt = u.attempt AND a.status = 'running'
+         AS u(run_id, step_id, attempt, status, node, key_generation, started_at, finished_at, error, exit_code, log)
 ), inserted_events AS (
     INSERT INTO event (workspace, ts, type, run_id, step_id, attempt, data)
     SELECT u.workspace, :now, u.type, u.run_id, u.step_id, u.attempt, u.data::jsonb

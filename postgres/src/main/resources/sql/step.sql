@@ -4,7 +4,8 @@
 
 -- name: StepClaimReady
 -- Claims due ready steps in one statement: marks them running under a lease, bumps the attempt, and
--- records the attempt rows and their step.started events. SKIP LOCKED lets nodes claim side by side.
+-- records their step.started events. SKIP LOCKED lets nodes claim side by side. (The attempt's own row
+-- is written once, when it ends; while it runs, the step row is its record.)
 WITH picked AS (
     SELECT run_id, step_id
     FROM step
@@ -24,9 +25,6 @@ WITH picked AS (
     -- over the whole run table when statistics lag behind a burst of new runs.
     SELECT c.*, r.workspace, r.version_id
     FROM claimed c CROSS JOIN LATERAL (SELECT workspace, version_id FROM run WHERE run.id = c.run_id) r
-), attempt_rows AS (
-    INSERT INTO step_attempt (run_id, step_id, attempt, status, node, key_generation, started_at)
-    SELECT run_id, step_id, attempts, 'running', :owner, key_generation, :now FROM claimed
 ), event_rows AS (
     INSERT INTO event (workspace, ts, type, run_id, step_id, attempt, data)
     SELECT workspace, :now, 'step.started', run_id, step_id, attempts, jsonb_build_object('node', :owner::text)

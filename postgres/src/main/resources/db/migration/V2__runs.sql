@@ -44,7 +44,8 @@ CREATE INDEX step_timer ON step (due_at) WHERE status = 'waiting' AND due_at IS 
 -- owner) and the expiry scan; every index on step costs an entry per claim.
 CREATE INDEX step_running ON step (lease_owner) WHERE status = 'running';
 
--- One row per execution of a step: what every extra execution after a crash is accounted against.
+-- One row per finished execution of a step, written when it ends: what every extra execution after a
+-- crash is accounted against. The execution in progress is the step row (status running).
 CREATE TABLE step_attempt (
     run_id         bigint NOT NULL,
     step_id        text   NOT NULL,

@@ -251,8 +251,9 @@ public final class PostgresRunStore implements RunStore {
                             Rows.text(run.finishedAt()), run.error()});
                 }
                 for (var end : run.attemptEnds()) {
-                    attempts.add(new Object[] {run.id(), end.stepId(), end.attempt(), end.status().wireName(),
-                            Rows.text(end.finishedAt()), end.error(), end.exitCode(), end.log()});
+                    attempts.add(new Object[] {run.id(), end.stepId(), end.attempt(), end.status().wireName(), end.node(),
+                            end.keyGeneration(), Rows.text(end.startedAt()), Rows.text(end.finishedAt()), end.error(),
+                            end.exitCode(), end.log()});
                 }
                 for (Event e : run.events()) {
                     events.add(new Object[] {run.workspace(), e.type(), e.runId(), e.stepId(), e.attempt(), Json.write(e.data())});
@@ -278,8 +279,10 @@ public final class PostgresRunStore implements RunStore {
                     "run_errors", column(runRows, 4, String[]::new),
                     "attempt_run_ids", column(attempts, 0, Long[]::new), "attempt_step_ids", column(attempts, 1, String[]::new),
                     "attempt_numbers", column(attempts, 2, Integer[]::new), "attempt_statuses", column(attempts, 3, String[]::new),
-                    "attempt_finished_at", column(attempts, 4, String[]::new), "attempt_errors", column(attempts, 5, String[]::new),
-                    "attempt_exit_codes", column(attempts, 6, Integer[]::new), "attempt_logs", column(attempts, 7, String[]::new),
+                    "attempt_nodes", column(attempts, 4, String[]::new), "attempt_key_generations", column(attempts, 5, Integer[]::new),
+                    "attempt_started_at", column(attempts, 6, String[]::new), "attempt_finished_at", column(attempts, 7, String[]::new),
+                    "attempt_errors", column(attempts, 8, String[]::new), "attempt_exit_codes", column(attempts, 9, Integer[]::new),
+                    "attempt_logs", column(attempts, 10, String[]::new),
                     "event_workspaces", column(events, 0, String[]::new), "event_types", column(events, 1, String[]::new),
                     "event_run_ids", column(events, 2, Long[]::new), "event_step_ids", column(events, 3, String[]::new),
                     "event_attempts", column(events, 4, Integer[]::new), "event_data", column(events, 5, String[]::new),

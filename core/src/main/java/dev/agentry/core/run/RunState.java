@@ -46,9 +46,17 @@ public final class RunState {
         throw new IllegalStateException("no decision ids in this transaction");
     };
 
-    /** How an attempt row ends; written by the store. */
-    public record AttemptEnd(String stepId, int attempt, AttemptStatus status, Instant finishedAt,
-                             String error, Integer exitCode, String log) {}
+    /**
+     * A finished attempt, recorded once when it ends (a running attempt lives in its step's row): who ran
+     * it, from when to when, under which idempotency key generation, and how it ended.
+     */
+    public record AttemptEnd(String stepId, int attempt, AttemptStatus status, String node, int keyGeneration,
+                             Instant startedAt, Instant finishedAt, String error, Integer exitCode, String log) {}
+
+    private AttemptEnd ended(StepState step, AttemptStatus status, Instant now, String error, Integer exitCode, String log) {
+        return new AttemptEnd(step.stepId, step.attempts, status, step.leaseOwner, step.keyGeneration, step.startedAt, now,
+                error, exitCode, log);
+    }
 
     /** A decision created or settled in this transaction; written by the store. */
     public record DecisionChange(long id, String stepId, DecisionStatus status, String prompt, Instant deadline,
@@ -112,21 +120,21 @@ public final class RunState {
         StepDefinition def = definition.requireStep(step.stepId);
         switch (outcome) {
             case StepOutcome.Succeeded s -> {
+                attemptEnds.add(ended(step, AttemptStatus.SUCCEEDED, now, null, s.exitCode(), s.log()));
                 step.moveTo(StepStatus.SUCCEEDED);
                 step.outputs = s.outputs();
                 step.finishedAt = now;
                 step.leaseOwner = null;
                 step.lost = 0;
                 step.error = null;
-                attemptEnds.add(new AttemptEnd(step.stepId, s.attempt(), AttemptStatus.SUCCEEDED, now, null, s.exitCode(), s.log()));
                 events.add(Event.ofStep("step.succeeded", id, step.stepId, s.attempt(), Map.of("outputs", s.outputs())));
             }
             case StepOutcome.Failed f -> {
+                attemptEnds.add(ended(step, AttemptStatus.FAILED, now, f.error(), f.exitCode(), f.log()));
                 step.failures++;
                 step.keyGeneration++;
                 step.lost = 0;
                 step.leaseOwner = null;
-                attemptEnds.add(new AttemptEnd(step.stepId, f.attempt(), AttemptStatus.FAILED, now, f.error(), f.exitCode(), f.log()));
                 if (step.failures < def.retry().maxAttempts()) {
                     var delay = def.retry().delayAfter(step.failures, random);
                     makeReady(step, now, now.plus(delay));
@@ -137,10 +145,9 @@ public final class RunState {
                 }
             }
             case StepOutcome.Expired x -> {
+                attemptEnds.add(ended(step, AttemptStatus.EXPIRED, now, "lease held by " + x.owner() + " expired", null, null));
                 step.lost++;
                 step.leaseOwner = null;
-                attemptEnds.add(new AttemptEnd(step.stepId, x.attempt(), AttemptStatus.EXPIRED, now,
-                        "lease held by " + x.owner() + " expired", null, null));
                 if (step.lost < MAX_LOST_ATTEMPTS) {
                     makeReady(step, now, now);
                     events.add(Event.ofStep("step.retrying", id, step.stepId, x.attempt(),
@@ -164,7 +171,7 @@ public final class RunState {
                 continue;
             }
             if (step.status == StepStatus.RUNNING) {
-                attemptEnds.add(new AttemptEnd(step.stepId, step.attempts, AttemptStatus.CANCELED, now, reason, null, null));
+                attemptEnds.add(ended(step, AttemptStatus.CANCELED, now, reason, null, null));
             }
             if (step.decisionId != null && step.status == StepStatus.WAITING) {
                 decisionChanges.add(new DecisionChange(step.decisionId, step.stepId, DecisionStatus.CANCELED, null, null,

@@ -132,7 +132,7 @@ class RunStateTest {
         assertThat(status(run, "b")).isEqualTo(StepStatus.READY);
         assertThat(run.templateContext().outputs()).containsOnlyKeys("a");
         assertThat(run.attemptEnds()).containsExactly(
-                new RunState.AttemptEnd("a", 1, AttemptStatus.SUCCEEDED, T0.plusSeconds(1), null, 0, "ok\n"));
+                new RunState.AttemptEnd("a", 1, AttemptStatus.SUCCEEDED, "n1", 0, T0, T0.plusSeconds(1), null, 0, "ok\n"));
         assertThat(types(run)).endsWith("step.succeeded", "step.ready");
         assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
 
@@ -324,7 +324,7 @@ class RunStateTest {
         assertThat(status(run, "done")).isEqualTo(StepStatus.SUCCEEDED);
         assertThat(List.of(status(run, "work"), status(run, "ask"), status(run, "later"))).containsOnly(StepStatus.CANCELED);
         assertThat(run.attemptEnds()).last().isEqualTo(
-                new RunState.AttemptEnd("work", 1, AttemptStatus.CANCELED, T0.plusSeconds(5), "canceled", null, null));
+                new RunState.AttemptEnd("work", 1, AttemptStatus.CANCELED, "n1", 0, T0, T0.plusSeconds(5), "canceled", null, null));
         assertThat(run.decisionChanges()).last().satisfies(d -> {
             assertThat(d.id()).isEqualTo(decision);
             assertThat(d.status()).isEqualTo(DecisionStatus.CANCELED);
