@@ -19,13 +19,14 @@ SELECT id FROM run WHERE workspace = :workspace AND idempotency_key = :idempoten
 -- many runs the transaction touched; the parts touch disjoint rows, so running them as data-modifying
 -- CTEs of one statement is the same as running them one after another, without the round trips.
 WITH inserted_steps AS (
-    INSERT INTO step (run_id, step_id, kind, status, ready_at, due_at, started_at, finished_at, outputs, decision_id)
-    SELECT u.run_id, u.step_id, u.kind, u.status, u.ready_at::timestamptz, u.due_at::timestamptz,
+    INSERT INTO step (run_id, step_id, position, kind, status, ready_at, due_at, started_at, finished_at, outputs,
+                      decision_id)
+    SELECT u.run_id, u.step_id, u.position, u.kind, u.status, u.ready_at::timestamptz, u.due_at::timestamptz,
            u.started_at::timestamptz, u.finished_at::timestamptz, u.outputs::jsonb, u.decision_id
-    FROM unnest(:new_run_ids::bigint[], :new_step_ids::text[], :new_kinds::text[], :new_statuses::text[],
-                :new_ready_at::text[], :new_due_at::text[], :new_started_at::text[], :new_finished_at::text[],
-                :new_outputs::text[], :new_decision_ids::bigint[])
-         AS u(run_id, step_id, kind, status, ready_at, due_at, started_at, finished_at, outputs, decision_id)
+    FROM unnest(:new_run_ids::bigint[], :new_step_ids::text[], :new_positions::int[], :new_kinds::text[],
+                :new_statuses::text[], :new_ready_at::text[], :new_due_at::text[], :new_started_at::text[],
+                :new_finished_at::text[], :new_outputs::text[], :new_decision_ids::bigint[])
+         AS u(run_id, step_id, position, kind, status, ready_at, due_at, started_at, finished_at, outputs, decision_id)
 ), updated_steps AS (
     UPDATE step s
     SET status = u.status, attempts = u.attempts, failures = u.failures, lost = u.lost,

@@ -95,6 +95,7 @@ FOR UPDATE OF s
 SELECT step_id, kind, status, attempts, ready_at, due_at, started_at, finished_at, outputs, error, decision_id
 FROM step
 WHERE run_id = :run_id
+ORDER BY position
 
 -- name: StepListOutputsForRun
 SELECT r.inputs, r.pipeline, s.step_id, s.outputs

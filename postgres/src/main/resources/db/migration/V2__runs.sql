@@ -21,6 +21,7 @@ CREATE INDEX run_active ON run (workspace, pipeline) WHERE status IN ('running',
 CREATE TABLE step (
     run_id           bigint NOT NULL REFERENCES run (id),
     step_id          text   NOT NULL,
+    position         int    NOT NULL,  -- the step's place in the definition (topological order)
     kind             text   NOT NULL,
     status           text   NOT NULL,
     attempts         int    NOT NULL DEFAULT 0,

@@ -128,7 +128,7 @@ public final class Bench {
             var clock = Clock.systemUTC();
             var signals = new Signals();
             var pipelines = new PostgresPipelineStore(db, clock);
-            var runs = new PostgresRunStore(db, pipelines, signals);
+            var runs = new PostgresRunStore(db, pipelines, signals, clock);
             engine = new Engine(pipelines, runs, clock, new SecureRandom());
             listener = new PostgresSignals(db, signals).start();
             node = new Node(new NodeSettings("bench", 256, Duration.ofSeconds(30), Duration.ofSeconds(5), work, 64 * 1024),

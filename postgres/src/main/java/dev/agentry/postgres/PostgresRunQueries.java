@@ -65,17 +65,17 @@ public final class PostgresRunQueries implements RunQueries {
     }
 
     private List<Views.StepView> steps(Connection c, long runId) throws SQLException {
-        var byId = new java.util.HashMap<String, Views.StepView>();
+        var steps = new ArrayList<Views.StepView>();
         try (var ps = stepSql.prepare(c, "StepListForRun", params("run_id", runId)); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 var step = new Views.StepView(rs.getString("step_id"), rs.getString("kind"), rs.getString("status"),
                         rs.getInt("attempts"), Rows.instant(rs, "ready_at"), Rows.instant(rs, "due_at"),
                         Rows.instant(rs, "started_at"), Rows.instant(rs, "finished_at"), Json.strings(rs.getString("outputs")),
                         rs.getString("error"), Rows.nullableLong(rs, "decision_id"));
-                byId.put(step.id(), step);
+                steps.add(step);
             }
         }
-        return byId.values().stream().sorted(java.util.Comparator.comparing(Views.StepView::id)).toList();
+        return steps;
     }
 
     @Override

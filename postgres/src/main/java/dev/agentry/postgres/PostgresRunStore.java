@@ -17,6 +17,7 @@ import dev.agentry.core.run.StepStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,12 +38,14 @@ public final class PostgresRunStore implements RunStore {
     private final Database db;
     private final PipelineStore pipelines;
     private final Signals signals;
+    private final Clock clock;
     private final Sql runSql = Sql.load("run");
     private final Sql stepSql = Sql.load("step");
     private final Sql decisionSql = Sql.load("decision");
 
-    public PostgresRunStore(Database db, PipelineStore pipelines, Signals signals) {
+    public PostgresRunStore(Database db, PipelineStore pipelines, Signals signals, Clock clock) {
         this.db = db;
+        this.clock = clock;
         this.pipelines = pipelines;
         this.signals = signals;
     }
@@ -234,11 +237,13 @@ public final class PostgresRunStore implements RunStore {
             var events = new ArrayList<Object[]>();
             for (RunState run : runs.values()) {
                 boolean isNew = this.created.contains(run.id());
-                for (StepState s : run.steps()) {
+                int position = 0;
+                for (StepState s : run.steps()) { // in definition order
                     if (isNew) {
-                        created.add(new Object[] {run.id(), s.stepId(), run.definition().requireStep(s.stepId()).action().kind(),
+                        created.add(new Object[] {run.id(), s.stepId(), position, run.definition().requireStep(s.stepId()).action().kind(),
                                 s.status().wireName(), Rows.text(s.readyAt()), Rows.text(s.dueAt()), Rows.text(s.startedAt()),
                                 Rows.text(s.finishedAt()), Json.write(s.outputs()), s.decisionId()});
+                        position++;
                     } else if (s.changed()) {
                         steps.add(new Object[] {run.id(), s.stepId(), s.status().wireName(), s.attempts(), s.failures(),
                                 s.lost(), s.keyGeneration(), Rows.text(s.readyAt()), Rows.text(s.dueAt()),
@@ -260,12 +265,13 @@ public final class PostgresRunStore implements RunStore {
                 }
             }
             writeDecisions();
-            var values = params("now", Instant.now(),
+            var values = params("now", clock.instant(),
                     "new_run_ids", column(created, 0, Long[]::new), "new_step_ids", column(created, 1, String[]::new),
-                    "new_kinds", column(created, 2, String[]::new), "new_statuses", column(created, 3, String[]::new),
-                    "new_ready_at", column(created, 4, String[]::new), "new_due_at", column(created, 5, String[]::new),
-                    "new_started_at", column(created, 6, String[]::new), "new_finished_at", column(created, 7, String[]::new),
-                    "new_outputs", column(created, 8, String[]::new), "new_decision_ids", column(created, 9, Long[]::new),
+                    "new_positions", column(created, 2, Integer[]::new), "new_kinds", column(created, 3, String[]::new),
+                    "new_statuses", column(created, 4, String[]::new), "new_ready_at", column(created, 5, String[]::new),
+                    "new_due_at", column(created, 6, String[]::new), "new_started_at", column(created, 7, String[]::new),
+                    "new_finished_at", column(created, 8, String[]::new), "new_outputs", column(created, 9, String[]::new),
+                    "new_decision_ids", column(created, 10, Long[]::new),
                     "run_ids", column(steps, 0, Long[]::new), "step_ids", column(steps, 1, String[]::new),
                     "statuses", column(steps, 2, String[]::new), "attempts", column(steps, 3, Integer[]::new),
                     "failures", column(steps, 4, Integer[]::new), "lost", column(steps, 5, Integer[]::new),

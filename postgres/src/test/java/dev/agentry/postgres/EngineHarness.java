@@ -32,7 +32,7 @@ final class EngineHarness implements AutoCloseable {
         this.db = db;
         var clock = Clock.systemUTC();
         pipelines = new PostgresPipelineStore(db, clock);
-        runs = new PostgresRunStore(db, pipelines, signals);
+        runs = new PostgresRunStore(db, pipelines, signals, clock);
         queries = new PostgresRunQueries(db);
         engine = new Engine(pipelines, runs, clock, new Random());
         listener = new PostgresSignals(db, signals).start();

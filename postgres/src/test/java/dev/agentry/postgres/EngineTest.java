@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentry.core.engine.NotFound;
-import dev.agentry.core.pipeline.InvalidDefinition;
+import dev.agentry.core.pipeline.InvalidInputs;
 import dev.agentry.core.run.RunConflict;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -273,13 +273,51 @@ class EngineTest {
     }
 
     @Test
+    void reusing_an_idempotency_key_for_a_different_request_is_a_conflict() {
+        h.engine.apply("default", "{name: keyed, inputs: {n: {default: '1'}}, steps: [{id: a, kind: noop}]}", null);
+        h.engine.start("default", "keyed", null, Map.of("n", "1"), "key-2");
+        assertThatThrownBy(() -> h.engine.start("default", "keyed", null, Map.of("n", "2"), "key-2"))
+                .isInstanceOf(RunConflict.class).hasMessageContaining("different pipeline or inputs");
+    }
+
+    @Test
+    void rerun_waits_for_the_source_run_to_finish() {
+        long run = h.start("{name: held, steps: [{id: gate, kind: approval}]}", Map.of());
+        awaitStatus(run, "needs-you");
+        assertThatThrownBy(() -> h.engine.rerunFrom("default", run, "gate", null))
+                .isInstanceOf(RunConflict.class).hasMessageContaining("needs-you");
+    }
+
+    @Test
+    void a_node_that_stops_hands_its_running_steps_back_without_spending_their_retries() throws Exception {
+        Path started = work.resolve("started");
+        Path release = work.resolve("release");
+        long run = h.start("""
+                name: handover
+                steps:
+                  - id: long
+                    kind: command
+                    run: "echo $AGENTRY_IDEMPOTENCY_KEY >> %s; while [ ! -f %s ]; do sleep 0.05; done"
+                """.formatted(started, release), Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(started));
+        h.node.stop(Duration.ofMillis(200)); // graceful stop: the command is still running after the grace period
+        Files.createFile(release);
+        try (var next = new EngineHarness(work, h.db, "node-b")) {
+            awaitStatus(run, "succeeded");
+            var attempts = h.queries.attempts("default", run, "long");
+            assertThat(attempts).extracting(a -> a.status()).containsExactly("expired", "succeeded");
+            assertThat(attempts.get(0).idempotencyKey()).isEqualTo(attempts.get(1).idempotencyKey());
+        }
+    }
+
+    @Test
     void unknown_pipelines_runs_and_inputs_are_named() {
         assertThatThrownBy(() -> h.engine.start("default", "ghost", null, Map.of(), null))
                 .isInstanceOf(NotFound.class).hasMessageContaining("no pipeline named 'ghost'");
         h.engine.apply("default", "{name: typed, inputs: {n: {required: true}}, steps: [{id: a, kind: noop}]}", null);
         assertThatThrownBy(() -> h.engine.start("default", "typed", null, Map.of("m", "1"), null))
-                .isInstanceOf(InvalidDefinition.class)
-                .satisfies(e -> assertThat(((InvalidDefinition) e).problems()).extracting(p -> p.field())
+                .isInstanceOf(InvalidInputs.class)
+                .satisfies(e -> assertThat(((InvalidInputs) e).problems()).extracting(p -> p.field())
                         .containsExactlyInAnyOrder("inputs.m", "inputs.n"));
         assertThat(h.queries.runs(new dev.agentry.core.engine.RunQueries.RunFilter("default", null, null, 10, null)).items()).isEmpty();
         assertThatThrownBy(() -> h.engine.cancel("default", 999_999)).isInstanceOf(NotFound.class);

@@ -67,7 +67,7 @@ public final class AgentryServer implements AutoCloseable {
         var clock = Clock.systemUTC();
         var signals = new Signals();
         var pipelines = new PostgresPipelineStore(db, clock);
-        var runs = new PostgresRunStore(db, pipelines, signals);
+        var runs = new PostgresRunStore(db, pipelines, signals, clock);
         var queries = new PostgresRunQueries(db);
         var engine = new Engine(pipelines, runs, clock, new SecureRandom());
         listener = new PostgresSignals(db, signals).start();

@@ -105,7 +105,11 @@ final class Dispatcher extends Loop {
             if (entry.lost) {
                 execution.stop();
             }
-            return execution.await(claim.ref(), step.timeout());
+            StepOutcome outcome = execution.await(claim.ref(), step.timeout());
+            // Stopped because the attempt is no longer ours (run canceled, lease lost) or this node is shutting
+            // down: it did not fail on its own, so it must not spend the retry budget or get a new idempotency
+            // key. Reported as expired: refused if the run moved on, else retried at once by any node.
+            return entry.lost ? StepOutcome.expired(claim.ref()) : outcome;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return StepOutcome.failed(claim.ref(), "interrupted", null, null);
@@ -115,7 +119,7 @@ final class Dispatcher extends Loop {
         }
     }
 
-    /** The attempt is no longer ours (canceled, or our lease was taken over): stop it. */
+    /** The attempt is no longer ours (canceled, lease taken over) or this node is stopping: stop it. */
     void lose(StepOutcome.StepRef ref) {
         Running entry = running.get(ref);
         if (entry == null) {

@@ -111,6 +111,10 @@ public final class Engine {
         if (source == null || !source.workspace().equals(workspace)) {
             throw new NotFound("run", "no run " + sourceRunId + " in workspace '" + workspace + "'");
         }
+        if (!source.status().finished()) {
+            throw new RunConflict("run " + sourceRunId + " is " + source.status().wireName()
+                    + "; re-run from a step once it has finished (or cancel it first)");
+        }
         if (source.definition().step(fromStep).isEmpty()) {
             throw new NotFound("from", "run " + sourceRunId + " has no step '" + fromStep + "'; steps are: "
                     + String.join(", ", source.definition().steps().stream().map(s -> s.id()).toList()));
@@ -137,6 +141,11 @@ public final class Engine {
             var now = clock.instant();
             long id = tx.insertRun(workspace, pinned, inputs, idempotencyKey, rerunOf, now);
             if (id < 0) {
+                RunState existing = tx.lock(List.of(-id)).get(-id);
+                if (existing != null && (!existing.definition().name().equals(pinned.name()) || !existing.inputs().equals(inputs))) {
+                    throw new RunConflict("idempotency key '" + idempotencyKey + "' was already used for run " + (-id)
+                            + " with a different pipeline or inputs; use a new key for a different request");
+                }
                 return new Started(-id, false);
             }
             RunState run = RunState.create(id, workspace, pinned.id(), pinned.definition(), inputs, now);

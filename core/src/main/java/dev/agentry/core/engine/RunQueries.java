@@ -13,7 +13,7 @@ public interface RunQueries {
 
     List<Views.AttemptView> attempts(String workspace, long runId, String stepId);
 
-    /** Logs of a run's attempts: all steps, or one step; all attempts, or the latest. */
+    /** Logs of a run's finished attempts, oldest first: of all steps, or of one. */
     List<Views.LogView> logs(String workspace, long runId, String stepId);
 
     List<Views.DecisionView> decisions(String workspace, String status, int limit);

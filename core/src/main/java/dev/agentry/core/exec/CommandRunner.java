@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Runs a {@code command} step as a local subprocess ({@code /bin/sh -c}) in its run's working directory.
  *
  * <p>The process gets a small, explicit environment (never the server's own, which may hold database
- * credentials): PATH, HOME, LANG, the step's {@code env}, and the AGENTRY_ variables that identify the
+ * credentials): PATH, HOME, LANG, LC_ALL, TZ, TMPDIR, USER and SHELL, the step's {@code env}, and the AGENTRY_ variables that identify the
  * attempt. Its output (stdout and stderr together) is kept as the step log, bounded to the tail. It
  * reports outputs by writing {@code key=value} lines or a JSON object to the file named by
  * {@code AGENTRY_OUTPUTS}. On timeout or cancel the whole process tree is stopped.

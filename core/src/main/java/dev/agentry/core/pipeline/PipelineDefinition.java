@@ -54,7 +54,7 @@ public record PipelineDefinition(
             }
         }
         if (!problems.isEmpty()) {
-            throw new InvalidDefinition(problems);
+            throw new InvalidInputs(problems);
         }
         return resolved;
     }

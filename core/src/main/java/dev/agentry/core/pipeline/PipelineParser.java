@@ -106,11 +106,12 @@ public final class PipelineParser {
         node.fields().forEachRemaining(e -> {
             String path = "inputs." + e.getKey();
             if (!INPUT_NAME.matcher(e.getKey()).matches()) {
-                problem(path, "'" + e.getKey() + "' is not a valid input name; expected letters, digits, '-' or '_', starting with a letter");
+                problem(path, "'" + e.getKey() + "' is not a valid input name; expected letters, digits, '-' or '_', starting with a letter or '_'");
                 return;
             }
             JsonNode spec = e.getValue();
-            if (spec == null || spec.isNull()) {
+            // `name:` with nothing after it reads as an empty string in YAML: the same as null.
+            if (spec == null || spec.isNull() || (spec.isTextual() && spec.asText().isEmpty())) {
                 inputs.put(e.getKey(), new InputSpec(e.getKey(), false, null, null));
                 return;
             }
@@ -223,6 +224,14 @@ public final class PipelineParser {
                     problem(path + "." + field, "'" + field + "' does not apply to " + kind + " steps");
                 }
             }
+            if (kind.equals("approval") || kind.equals("sleep")) {
+                for (String field : List.of("retry", "timeout")) {
+                    if (node.has(field)) {
+                        problem(path + "." + field, "'" + field + "' does not apply to " + kind
+                                + " steps (they are not executed by a node; use deadline for approvals)");
+                    }
+                }
+            }
             action = switch (kind) {
                 case "command" -> new StepAction.Command(text(node, "run", path, true), env(node.get("env"), path + ".env"));
                 case "approval" -> {
@@ -244,7 +253,7 @@ public final class PipelineParser {
         if (problems.size() > before) {
             return null;
         }
-        return new StepDefinition(id, needs, when, retry, timeout, action);
+        return new StepDefinition(id, text(node, "description", path, false), needs, when, retry, timeout, action);
     }
 
     private List<String> needs(JsonNode node, String path, boolean report) {

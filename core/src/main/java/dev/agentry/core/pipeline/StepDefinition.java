@@ -6,6 +6,7 @@ import java.util.List;
 /** One node of a pipeline's graph. {@code timeout} is per attempt; null means none. */
 public record StepDefinition(
         String id,
+        String description,
         List<String> needs,
         RunCondition when,
         RetryPolicy retry,

@@ -530,7 +530,7 @@ class PipelineParserTest {
                 """);
         assertThat(d.resolveInputs(java.util.Map.of("who", "ana")))
                 .isEqualTo(java.util.Map.of("who", "ana", "greeting", "hello"));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(InvalidDefinition.class,
+        var e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputs.class,
                 () -> d.resolveInputs(java.util.Map.of("whom", "ana")));
         assertThat(e.problems()).extracting(Problem::field).containsExactlyInAnyOrder("inputs.whom", "inputs.who");
         assertThat(e.problems()).anySatisfy(p -> assertThat(p.message()).contains("has no input 'whom'").contains("who, greeting, note"));

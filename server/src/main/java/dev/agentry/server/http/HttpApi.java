@@ -38,6 +38,7 @@ public final class HttpApi {
             config.jetty.host = host;
             config.jetty.port = port;
             config.http.maxRequestSize = maxBodyBytes;
+            config.http.prefer405over404 = true;
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -80,6 +81,8 @@ public final class HttpApi {
             r.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e));
             r.exception(InvalidDefinition.class, (e, ctx) -> problem(ctx, new ApiProblem(422, "invalid-definition",
                     "The definition is not valid", e.getMessage(), e.problems().get(0).field(), e.problems())));
+            r.exception(dev.agentry.core.pipeline.InvalidInputs.class, (e, ctx) -> problem(ctx, new ApiProblem(422, "invalid-inputs",
+                    "The run's inputs are not valid", e.getMessage(), e.problems().get(0).field(), e.problems())));
             r.exception(NotFound.class, (e, ctx) -> problem(ctx, ApiProblem.notFound(e.field(), e.getMessage())));
             r.exception(RunConflict.class, (e, ctx) -> problem(ctx, new ApiProblem(409, "conflict",
                     "The run is not in a state that allows this", e.getMessage(), null, null)));

@@ -88,6 +88,7 @@ class RunsApiTest {
     void inputs_that_the_pipeline_does_not_declare_or_requires_are_named_and_no_run_is_created() {
         var before = api.allRunIds();
         var p = problem(api.post(WS + "/runs", "{\"pipeline\": \"greet\", \"inputs\": {\"whom\": \"ana\"}}"), 422, "inputs.whom");
+        assertThat(p.get("type").asText()).isEqualTo("urn:agentry:problem:invalid-inputs");
         assertThat(p.get("problems")).extracting(x -> x.get("field").asText()).containsExactlyInAnyOrder("inputs.whom", "inputs.who");
         assertThat(p.get("detail").asText()).contains("has no input 'whom'").contains("required input is missing");
         assertThat(api.allRunIds()).isEqualTo(before);
