@@ -12,12 +12,29 @@ RETURNING id
 -- name: RunGetIdByIdempotencyKey
 SELECT id FROM run WHERE workspace = :workspace AND idempotency_key = :idempotency_key
 
+-- name: RunLockWithSteps
+-- Locks the runs, in id order for every writer so that writers never deadlock, and reads their steps.
+-- Holding a run's row is holding the run: every change to a run goes through here. Step rows are not
+-- locked: the only other writers of a step row are the claim (ready -> running) and lease renewal, and
+-- RunWriteChanges only changes a step row that still has the status and attempt read here.
+SELECT r.id AS run_id, r.workspace, r.version_id, r.status AS run_status, r.inputs, r.created_at AS run_created_at,
+       r.started_at AS run_started_at, r.finished_at AS run_finished_at, r.error AS run_error,
+       s.step_id, s.status, s.attempts, s.failures, s.lost, s.key_generation, s.ready_at, s.due_at,
+       s.started_at, s.finished_at, s.lease_owner, s.outputs, s.error, s.decision_id
+FROM unnest(:run_ids::bigint[]) AS wanted(id)
+JOIN run r ON r.id = wanted.id
+JOIN step s ON s.run_id = r.id
+ORDER BY r.id, s.position
+FOR UPDATE OF r
+
 -- name: RunWriteChanges
 -- Everything one engine transaction changed, in one round trip: the steps of runs it created, the step,
 -- run and attempt rows it changed, the events describing those changes (in the order they happened),
 -- and the NOTIFY that wakes other nodes when it commits. Each part is an array statement over however
 -- many runs the transaction touched; the parts touch disjoint rows, so running them as data-modifying
 -- CTEs of one statement is the same as running them one after another, without the round trips.
+-- A step row is only changed if it still has the status and attempt the engine read (a claim may have
+-- taken a ready step meanwhile); the counts it returns let the caller notice and start over.
 WITH inserted_steps AS (
     INSERT INTO step (run_id, step_id, position, kind, status, ready_at, due_at, started_at, finished_at, outputs,
                       decision_id)
@@ -36,10 +53,12 @@ WITH inserted_steps AS (
         outputs = u.outputs::jsonb, error = u.error, decision_id = u.decision_id
     FROM unnest(:run_ids::bigint[], :step_ids::text[], :statuses::text[], :attempts::int[], :failures::int[],
                 :lost::int[], :key_generations::int[], :ready_at::text[], :due_at::text[], :started_at::text[],
-                :finished_at::text[], :lease_owners::text[], :outputs::text[], :errors::text[], :decision_ids::bigint[])
+                :finished_at::text[], :lease_owners::text[], :outputs::text[], :errors::text[], :decision_ids::bigint[],
+                :read_statuses::text[], :read_attempts::int[])
          AS u(run_id, step_id, status, attempts, failures, lost, key_generation, ready_at, due_at, started_at,
-              finished_at, lease_owner, outputs, error, decision_id)
-    WHERE s.run_id = u.run_id AND s.step_id = u.step_id
+              finished_at, lease_owner, outputs, error, decision_id, read_status, read_attempts)
+    WHERE s.run_id = u.run_id AND s.step_id = u.step_id AND s.status = u.read_status AND s.attempts = u.read_attempts
+    RETURNING 1
 ), updated_runs AS (
     UPDATE run r
     SET status = u.status, started_at = u.started_at::timestamptz, finished_at = u.finished_at::timestamptz,
@@ -67,7 +86,8 @@ WITH inserted_steps AS (
          WITH ORDINALITY AS u(workspace, type, run_id, step_id, attempt, data, n)
     ORDER BY u.n
 )
-SELECT pg_notify('agentry', signal) FROM unnest(:signals::text[]) AS signal
+SELECT (SELECT count(*) FROM updated_steps) AS steps_changed,
+       (SELECT count(pg_notify('agentry', signal)) FROM unnest(:signals::text[]) AS signal) AS notified
 
 -- name: RunCountActive
 SELECT count(*) FROM run

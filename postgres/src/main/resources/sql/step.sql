@@ -77,20 +77,6 @@ SELECT min(due_at) FROM (
     (SELECT due_at FROM step WHERE status = 'waiting' AND due_at IS NOT NULL ORDER BY due_at LIMIT 1)
 ) next
 
--- name: StepLockForRuns
--- Locks every step row of the runs, in one order for all writers, so that writers never deadlock.
--- Holding a run's step rows is holding the run: every writer of a run goes through here. Driving the
--- join from the id array keeps it to index lookups whatever the table statistics say.
-SELECT s.run_id, s.step_id, s.status, s.attempts, s.failures, s.lost, s.key_generation, s.ready_at, s.due_at,
-       s.started_at, s.finished_at, s.lease_owner, s.outputs, s.error, s.decision_id,
-       r.workspace, r.version_id, r.status AS run_status, r.inputs, r.created_at AS run_created_at,
-       r.started_at AS run_started_at, r.finished_at AS run_finished_at, r.error AS run_error
-FROM unnest(:run_ids::bigint[]) AS wanted(id)
-JOIN run r ON r.id = wanted.id
-JOIN step s ON s.run_id = r.id
-ORDER BY s.run_id, s.step_id
-FOR UPDATE OF s
-
 -- name: StepListForRun
 SELECT step_id, kind, status, attempts, ready_at, due_at, started_at, finished_at, outputs, error, decision_id
 FROM step

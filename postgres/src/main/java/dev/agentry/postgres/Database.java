@@ -83,16 +83,24 @@ public final class Database implements AutoCloseable {
                 } finally {
                     c.setAutoCommit(true);
                 }
-            } catch (SQLException e) {
-                String state = e.getSQLState();
-                boolean retryable = "40P01".equals(state) || "40001".equals(state);
-                if (retryable && attempt < 5) {
-                    log.debug("transaction aborted by PostgreSQL ({}), running it again", state);
+            } catch (SQLException | RuntimeException e) {
+                if (retryable(e) && attempt < 5) {
+                    log.debug("transaction must run again: {}", e.getMessage());
                     continue;
                 }
-                throw new DatabaseException(e);
+                throw e instanceof SQLException sql ? new DatabaseException(sql) : (RuntimeException) e;
             }
         }
+    }
+
+    /** Deadlocks and serialization failures (PostgreSQL rolled back) and rows changed under us: safe to rerun. */
+    private static boolean retryable(Exception e) {
+        if (e instanceof ConcurrentChange) {
+            return true;
+        }
+        Throwable cause = e instanceof DatabaseException ? e.getCause() : e;
+        String state = cause instanceof SQLException sql ? sql.getSQLState() : null;
+        return "40P01".equals(state) || "40001".equals(state);
     }
 
     /**
@@ -122,6 +130,16 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+    }
+
+    /**
+     * Rows a transaction meant to change were changed by another one after it read them: the transaction
+     * is rolled back and run again from the start, like one PostgreSQL aborted for a serialization conflict.
+     */
+    public static final class ConcurrentChange extends RuntimeException {
+        public ConcurrentChange(String message) {
+            super(message);
+        }
     }
 
     /** A database failure, carrying PostgreSQL's SQLSTATE. */

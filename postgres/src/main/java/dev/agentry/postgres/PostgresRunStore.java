@@ -99,7 +99,7 @@ public final class PostgresRunStore implements RunStore {
         }
 
         private void loadLocked(Collection<Long> ids) throws SQLException {
-            try (var ps = stepSql.prepare(c, "StepLockForRuns", params("run_ids", ids.toArray(Long[]::new)));
+            try (var ps = runSql.prepare(c, "RunLockWithSteps", params("run_ids", ids.toArray(Long[]::new)));
                  ResultSet rs = ps.executeQuery()) {
                 long current = -1;
                 List<StepState> steps = new ArrayList<>();
@@ -248,7 +248,7 @@ public final class PostgresRunStore implements RunStore {
                         steps.add(new Object[] {run.id(), s.stepId(), s.status().wireName(), s.attempts(), s.failures(),
                                 s.lost(), s.keyGeneration(), Rows.text(s.readyAt()), Rows.text(s.dueAt()),
                                 Rows.text(s.startedAt()), Rows.text(s.finishedAt()), s.leaseOwner(), Json.write(s.outputs()),
-                                s.error(), s.decisionId()});
+                                s.error(), s.decisionId(), s.readStatus().wireName(), s.readAttempts()});
                     }
                 }
                 if (run.changed()) {
@@ -279,7 +279,8 @@ public final class PostgresRunStore implements RunStore {
                     "due_at", column(steps, 8, String[]::new), "started_at", column(steps, 9, String[]::new),
                     "finished_at", column(steps, 10, String[]::new), "lease_owners", column(steps, 11, String[]::new),
                     "outputs", column(steps, 12, String[]::new), "errors", column(steps, 13, String[]::new),
-                    "decision_ids", column(steps, 14, Long[]::new),
+                    "decision_ids", column(steps, 14, Long[]::new), "read_statuses", column(steps, 15, String[]::new),
+                    "read_attempts", column(steps, 16, Integer[]::new),
                     "run_row_ids", column(runRows, 0, Long[]::new), "run_statuses", column(runRows, 1, String[]::new),
                     "run_started", column(runRows, 2, String[]::new), "run_finished", column(runRows, 3, String[]::new),
                     "run_errors", column(runRows, 4, String[]::new),
@@ -293,8 +294,12 @@ public final class PostgresRunStore implements RunStore {
                     "event_run_ids", column(events, 2, Long[]::new), "event_step_ids", column(events, 3, String[]::new),
                     "event_attempts", column(events, 4, Integer[]::new), "event_data", column(events, 5, String[]::new),
                     "signals", raised.stream().map(Enum::name).toArray(String[]::new));
-            try (var ps = runSql.prepare(c, "RunWriteChanges", values)) {
-                ps.execute();
+            try (var ps = runSql.prepare(c, "RunWriteChanges", values); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong("steps_changed") != steps.size()) {
+                    throw new Database.ConcurrentChange(steps.size() - rs.getLong("steps_changed")
+                            + " step rows changed since they were read");
+                }
             }
         }
 

@@ -27,6 +27,9 @@ public final class StepState {
     String error;
     Long decisionId;
     boolean changed;
+    /** As read from storage: a write back is conditional on the row still being so. */
+    final StepStatus readStatus;
+    final int readAttempts;
 
     public StepState(String stepId, StepStatus status, int attempts, int failures, int lost, int keyGeneration,
                      Instant readyAt, Instant dueAt, Instant startedAt, Instant finishedAt, String leaseOwner,
@@ -45,6 +48,8 @@ public final class StepState {
         this.outputs = outputs == null ? Map.of() : outputs;
         this.error = error;
         this.decisionId = decisionId;
+        this.readStatus = status;
+        this.readAttempts = attempts;
     }
 
     public static StepState fresh(String stepId) {
@@ -84,4 +89,6 @@ public final class StepState {
     public String error() { return error; }
     public Long decisionId() { return decisionId; }
     public boolean changed() { return changed; }
+    public StepStatus readStatus() { return readStatus; }
+    public int readAttempts() { return readAttempts; }
 }
