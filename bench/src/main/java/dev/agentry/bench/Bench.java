@@ -69,7 +69,7 @@ public final class Bench {
             System.out.printf("bench: %d runs x 3 noop steps, PostgreSQL %s with fsync=on synchronous_commit=on, %d cores, Java %s%n",
                     runs, version(pg), Runtime.getRuntime().availableProcessors(), Runtime.version());
             createDatabase(pg, "agentry_bench");
-            String url = "jdbc:postgresql://127.0.0.1:" + pg.port() + "/agentry_bench?user=postgres";
+            String url = pg.jdbcUrl("agentry_bench");
             BenchResult agentry;
             double[] halfLoad;
             double idleCpu;

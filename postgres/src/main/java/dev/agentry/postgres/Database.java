@@ -19,15 +19,24 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final String url;
+    private final String password;
 
-    private Database(HikariDataSource pool, String url) {
+    private Database(HikariDataSource pool, String url, String password) {
         this.pool = pool;
         this.url = url;
+        this.password = password;
     }
 
     /** Opens a pool on {@code jdbcUrl} and brings the schema up to date. */
     public static Database open(String jdbcUrl, int poolSize) {
         var config = new HikariConfig();
+        // A password in the URL would be echoed by the driver's metadata (Flyway logs it): hand it over apart.
+        var password = java.util.regex.Pattern.compile("([?&])password=([^&]*)&?").matcher(jdbcUrl);
+        if (password.find()) {
+            config.setPassword(java.net.URLDecoder.decode(password.group(2), java.nio.charset.StandardCharsets.UTF_8));
+            jdbcUrl = (jdbcUrl.substring(0, password.start()) + password.group(1) + jdbcUrl.substring(password.end()))
+                    .replaceAll("[?&]$", "");
+        }
         config.setJdbcUrl(jdbcUrl);
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(Math.min(2, poolSize));
@@ -47,7 +56,7 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw e;
         }
-        return new Database(pool, jdbcUrl);
+        return new Database(pool, jdbcUrl, config.getPassword());
     }
 
     public DataSource dataSource() {
@@ -61,7 +70,11 @@ public final class Database implements AutoCloseable {
 
     /** Opens a connection outside the pool (for LISTEN, which holds its connection for good). */
     Connection dedicatedConnection() throws SQLException {
-        return java.sql.DriverManager.getConnection(url);
+        var properties = new java.util.Properties();
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        return java.sql.DriverManager.getConnection(url, properties);
     }
 
     @FunctionalInterface

@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One data directory belongs to one Agentry process at a time; a second one fails fast with a
  * clear message instead of stopping the first one's database.
+ *
+ * <p>It listens on 127.0.0.1 only and asks for a password (scram-sha-256), kept next to the data directory
+ * in a file only its owner can read: other users of the machine cannot read or change Agentry's data.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
@@ -40,12 +43,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
             "max_wal_size", "2GB");
 
     private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
+    private final String password;
     private final FileChannel lockChannel;
     private final FileLock ownership;
 
-    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server,
+    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, String password,
                              FileChannel lockChannel, FileLock ownership) {
         this.server = server;
+        this.password = password;
         this.lockChannel = lockChannel;
         this.ownership = ownership;
     }
@@ -71,13 +76,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
             stopOrphanedPostmaster(dataDirectory);
             var settings = new java.util.HashMap<>(DURABLE_SETTINGS);
             settings.putAll(extraSettings);
+            String password = password(dataDirectory.resolveSibling(dataDirectory.getFileName() + ".password"));
             var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
+                    .setConnectConfig("password", password)
                     .setPGStartupWait(Duration.ofSeconds(60));
             settings.forEach(builder::setServerConfig);
             var server = builder.start();
-            var embedded = new EmbeddedPostgres(server, channel, lock);
+            var embedded = new EmbeddedPostgres(server, password, channel, lock);
+            embedded.requirePassword(dataDirectory);
             embedded.verifyDurability(settings);
             return embedded;
         } catch (IOException e) {
@@ -85,8 +93,55 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
+    /** The URL of the {@code postgres} database, with the credentials in it: keep it out of messages. */
     public String jdbcUrl() {
-        return server.getJdbcUrl("postgres", "postgres");
+        return jdbcUrl("postgres");
+    }
+
+    /** The URL of another database on this server, with the credentials in it. */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database + "?user=postgres&password=" + password;
+    }
+
+    /** The generated password, created on first start and reused after; a file readable only by its owner. */
+    private static String password(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        byte[] random = new byte[24];
+        new java.security.SecureRandom().nextBytes(random);
+        String password = java.util.HexFormat.of().formatHex(random);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, password);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return password;
+    }
+
+    /**
+     * initdb sets up "trust" authentication; replace it, on every start (so that a crash half-way through
+     * is repaired), with password authentication for every connection, and set the password.
+     */
+    private void requirePassword(Path dataDirectory) throws IOException {
+        String hba = """
+                # Written by Agentry: every connection needs the password in ../postgres.password.
+                local all all scram-sha-256
+                host  all all 127.0.0.1/32 scram-sha-256
+                host  all all ::1/128 scram-sha-256
+                """;
+        Path hbaFile = dataDirectory.resolve("pg_hba.conf");
+        try (var connection = server.getPostgresDatabase().getConnection(); var statement = connection.createStatement()) {
+            statement.execute("SET password_encryption = 'scram-sha-256'");
+            statement.execute("ALTER USER postgres PASSWORD '" + password + "'"); // hex only: nothing to escape
+            if (!Files.readString(hbaFile).equals(hba)) {
+                Files.writeString(hbaFile, hba);
+                statement.execute("SELECT pg_reload_conf()");
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("could not secure the embedded PostgreSQL: " + e.getMessage(), e);
+        }
     }
 
     public int port() {

@@ -30,4 +30,30 @@ class EmbeddedPostgresTest {
             assertThat(rs.getInt(1)).isEqualTo(42);
         }
     }
+
+    @Test
+    void asks_every_connection_for_the_password_kept_in_a_file_only_its_owner_reads() throws Exception {
+        Path data = home.resolve("postgres");
+        try (var pg = EmbeddedPostgres.start(data, Map.of())) {
+            Path passwordFile = home.resolve("postgres.password");
+            assertThat(java.nio.file.Files.getPosixFilePermissions(passwordFile))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            String withoutPassword = "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres?user=postgres";
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> DriverManager.getConnection(withoutPassword).close())
+                    .isInstanceOf(java.sql.SQLException.class).hasMessageContaining("password");
+            try (var c = DriverManager.getConnection(pg.jdbcUrl())) {
+                assertThat(c.isValid(1)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void a_database_url_password_stays_out_of_what_the_driver_reports() throws Exception {
+        Path data = home.resolve("postgres");
+        try (var pg = EmbeddedPostgres.start(data, Map.of()); var db = Database.open(pg.jdbcUrl(), 2);
+             var c = db.dataSource().getConnection()) {
+            assertThat(c.getMetaData().getURL()).doesNotContain("password");
+        }
+    }
 }

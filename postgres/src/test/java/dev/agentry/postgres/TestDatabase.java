@@ -42,7 +42,7 @@ public final class TestDatabase {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("could not create test database: " + e.getMessage(), e);
         }
-        return "jdbc:postgresql://localhost:" + pg.port() + "/" + name + "?user=postgres";
+        return pg.jdbcUrl(name);
     }
 
     /** A migrated pool on a new, empty database. */

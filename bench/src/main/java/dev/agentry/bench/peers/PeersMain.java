@@ -130,8 +130,7 @@ public final class PeersMain {
 
     private static HikariDataSource pool(EmbeddedPostgres postgres, Peer peer) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + peer.database());
-        config.setUsername("postgres");
+        config.setJdbcUrl(postgres.jdbcUrl(peer.database()));
         config.setPoolName(peer.key());
         config.setMaximumPoolSize(peer.poolSize());
         config.setMinimumIdle(peer.poolSize());
