@@ -66,6 +66,11 @@ final class Dispatcher extends Loop {
         }
     }
 
+    /** Stops commands left running by an earlier process of this node's machine that was killed. */
+    int stopOrphans() {
+        return commands.stopOrphans();
+    }
+
     /** Called once the outcomes of these attempts are committed (or refused). */
     void released(Iterable<StepOutcome> outcomes) {
         int n = 0;

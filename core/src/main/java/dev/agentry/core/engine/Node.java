@@ -42,6 +42,10 @@ public final class Node implements AutoCloseable {
     }
 
     public Node start() {
+        int orphans = dispatcher.stopOrphans();
+        if (orphans > 0) {
+            log.warn("stopped {} commands left running by an earlier process that was killed; their steps are retried", orphans);
+        }
         for (int i = 0; i < COMPLETERS; i++) {
             completerThreads.add(Thread.ofPlatform().daemon().name("agentry-completer-" + i).start(completer));
         }

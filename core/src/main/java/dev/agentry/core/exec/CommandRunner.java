@@ -34,11 +34,52 @@ public final class CommandRunner {
     private static final int MAX_OUTPUTS_BYTES = 1 << 20;
 
     private final Path workRoot;
+    private final Path pids;
     private final int logCapacity;
 
     public CommandRunner(Path workRoot, int logCapacity) {
         this.workRoot = workRoot;
+        this.pids = workRoot.resolve(".pids");
         this.logCapacity = logCapacity;
+    }
+
+    /**
+     * Stops commands that an earlier process on this machine started and could not stop because it was
+     * killed: their shells outlive it, and their steps are being retried elsewhere. Each running command
+     * has a file named by its pid holding its start time, so a pid reused by an unrelated process is left
+     * alone. Returns how many were stopped.
+     */
+    public int stopOrphans() {
+        if (!Files.isDirectory(pids)) {
+            return 0;
+        }
+        int stopped = 0;
+        try (var files = Files.list(pids)) {
+            for (Path file : files.toList()) {
+                try {
+                    long pid = Long.parseLong(file.getFileName().toString());
+                    String started = Files.readString(file).trim();
+                    var process = ProcessHandle.of(pid).filter(p -> p.info().startInstant()
+                            .map(i -> Long.toString(i.toEpochMilli()).equals(started)).orElse(false));
+                    if (process.isPresent()) {
+                        stopTree(process.get());
+                        stopped++;
+                    }
+                    Files.deleteIfExists(file);
+                } catch (IOException | NumberFormatException e) {
+                    // not one of ours, or already gone
+                }
+            }
+        } catch (IOException e) {
+            return stopped;
+        }
+        return stopped;
+    }
+
+    private static void stopTree(ProcessHandle root) {
+        List<ProcessHandle> tree = new java.util.ArrayList<>(root.descendants().toList());
+        tree.add(root);
+        tree.forEach(ProcessHandle::destroyForcibly);
     }
 
     /** A started command: waits for it, or stops it. */
@@ -47,17 +88,35 @@ public final class CommandRunner {
         private final LogTail log;
         private final Thread reader;
         private final Path outputsFile;
+        private final Path pidFile;
         private volatile boolean stopped;
 
-        private Execution(Process process, LogTail log, Thread reader, Path outputsFile) {
+        private Execution(Process process, LogTail log, Thread reader, Path outputsFile, Path pidFile) {
             this.process = process;
             this.log = log;
             this.reader = reader;
             this.outputsFile = outputsFile;
+            this.pidFile = pidFile;
+        }
+
+        private void forget() {
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException ignored) {
+                // a stale file is checked against the process start time before anything is stopped
+            }
         }
 
         /** Blocks until the command ends or its timeout passes, and says how the attempt went. */
         public StepOutcome await(StepOutcome.StepRef ref, Duration timeout) throws InterruptedException {
+            try {
+                return awaitOutcome(ref, timeout);
+            } finally {
+                forget();
+            }
+        }
+
+        private StepOutcome awaitOutcome(StepOutcome.StepRef ref, Duration timeout) throws InterruptedException {
             boolean finished = timeout == null ? waitForever() : process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
                 stop();
@@ -133,9 +192,18 @@ public final class CommandRunner {
         env.put("AGENTRY_WORKDIR", runDir.toString());
 
         Process process = builder.start();
+        Path pidFile = remember(process);
         var log = new LogTail(logCapacity);
         Thread reader = Thread.ofVirtual().name("log-" + claim.runId() + "-" + claim.stepId()).start(() -> pump(process.getInputStream(), log));
-        return new Execution(process, log, reader, outputs);
+        return new Execution(process, log, reader, outputs, pidFile);
+    }
+
+    private Path remember(Process process) throws IOException {
+        Files.createDirectories(pids);
+        Path file = pids.resolve(Long.toString(process.pid()));
+        String started = process.info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("");
+        Files.writeString(file, started);
+        return file;
     }
 
     private static void pump(InputStream in, LogTail log) {

@@ -50,4 +50,32 @@ class SigkillTest {
             server.close();
         }
     }
+
+    @Test
+    void commands_left_running_by_a_killed_server_are_stopped_when_it_starts_again() throws Exception {
+        Path home = dir.resolve("home");
+        Path pidFile = dir.resolve("child.pid");
+        var server = ServerProcess.start(home, "first", Map.of());
+        long child;
+        try {
+            server.post("/pipelines", """
+                    name: stuck
+                    steps:
+                      - {id: wait, kind: command, run: "sleep 300 & echo $! > %s; wait"}
+                    """.formatted(pidFile), "application/yaml", 201);
+            server.post("/runs", "{\"pipeline\": \"stuck\"}", "application/json", 201);
+            await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.exists(pidFile)
+                    && !java.nio.file.Files.readString(pidFile).isBlank());
+            child = Long.parseLong(java.nio.file.Files.readString(pidFile).trim());
+        } finally {
+            server.kill();
+        }
+        assertThat(ProcessHandle.of(child)).as("the command outlives the killed server").isPresent();
+        server = ServerProcess.start(home, "second", Map.of());
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
+        } finally {
+            server.close();
+        }
+    }
 }
