@@ -2,12 +2,12 @@
 --      created_at, started_at, finished_at)
 -- DDL: db/migration/V2__runs.sql
 
--- name: RunInsert
--- A repeated idempotency key inserts nothing and returns no row; the caller then reads the existing run.
-INSERT INTO run (workspace, pipeline, version_id, status, inputs, idempotency_key, rerun_of, created_at)
-VALUES (:workspace, :pipeline, :version_id, 'queued', :inputs::jsonb, :idempotency_key, :rerun_of, :now)
-ON CONFLICT (workspace, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-RETURNING id
+-- name: RunReserveIds
+SELECT nextval(pg_get_serial_sequence('run', 'id')) FROM generate_series(1, :count)
+
+-- name: RunLockIdempotencyKey
+-- Starts with the same key wait for each other until commit: the second sees the first's run.
+SELECT pg_advisory_xact_lock(hashtextextended(:workspace || '/' || :idempotency_key, 1))
 
 -- name: RunGetIdByIdempotencyKey
 SELECT id FROM run WHERE workspace = :workspace AND idempotency_key = :idempotency_key
@@ -28,14 +28,26 @@ ORDER BY r.id, s.position
 FOR UPDATE OF r
 
 -- name: RunWriteChanges
--- Everything one engine transaction changed, in one round trip: the steps of runs it created, the step,
--- run and attempt rows it changed, the events describing those changes (in the order they happened),
+-- Everything one engine transaction changed, in one round trip: the runs it created with their steps,
+-- the step, run and attempt rows it changed, the events describing those changes (in the order they happened),
 -- and the NOTIFY that wakes other nodes when it commits. Each part is an array statement over however
 -- many runs the transaction touched; the parts touch disjoint rows, so running them as data-modifying
 -- CTEs of one statement is the same as running them one after another, without the round trips.
 -- A step row is only changed if it still has the status and attempt the engine read (a claim may have
 -- taken a ready step meanwhile); the counts it returns let the caller notice and start over.
-WITH inserted_steps AS (
+WITH inserted_runs AS (
+    INSERT INTO run (id, workspace, pipeline, version_id, status, inputs, idempotency_key, rerun_of, error,
+                     created_at, started_at, finished_at)
+    OVERRIDING SYSTEM VALUE
+    SELECT u.id, u.workspace, u.pipeline, u.version_id, u.status, u.inputs::jsonb, u.idempotency_key, u.rerun_of,
+           u.error, u.created_at::timestamptz, u.started_at::timestamptz, u.finished_at::timestamptz
+    FROM unnest(:new_runs::bigint[], :new_run_workspaces::text[], :new_run_pipelines::text[],
+                :new_run_versions::bigint[], :new_run_statuses::text[], :new_run_inputs::text[],
+                :new_run_keys::text[], :new_run_rerun_of::bigint[], :new_run_errors::text[],
+                :new_run_created_at::text[], :new_run_started_at::text[], :new_run_finished_at::text[])
+         AS u(id, workspace, pipeline, version_id, status, inputs, idempotency_key, rerun_of, error, created_at,
+              started_at, finished_at)
+), inserted_steps AS (
     INSERT INTO step (run_id, step_id, position, kind, status, ready_at, due_at, started_at, finished_at, outputs,
                       decision_id)
     SELECT u.run_id, u.step_id, u.position, u.kind, u.status, u.ready_at::timestamptz, u.due_at::timestamptz,

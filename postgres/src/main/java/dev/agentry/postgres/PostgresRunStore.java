@@ -68,7 +68,8 @@ public final class PostgresRunStore implements RunStore {
         private final Connection c;
         private final Set<Signal> raised;
         private final Map<Long, RunState> runs = new LinkedHashMap<>();
-        private final Set<Long> created = new TreeSet<>();
+        /** Runs created in this transaction: their rows and steps are inserted at commit. */
+        private final Map<Long, NewRun> created = new java.util.TreeMap<>();
         /** Whether each loaded run counted as active in the database when it was loaded. */
         private final Map<Long, Boolean> storedActive = new java.util.HashMap<>();
 
@@ -129,6 +130,8 @@ public final class PostgresRunStore implements RunStore {
             }
         }
 
+        private record NewRun(String idempotencyKey, Long rerunOf) {}
+
         private record RunHead(long id, String workspace, long versionId, RunStatus status, Map<String, String> inputs,
                                Instant createdAt, Instant startedAt, Instant finishedAt, String error) {}
 
@@ -151,31 +154,38 @@ public final class PostgresRunStore implements RunStore {
         }
 
         @Override
-        public long insertRun(String workspace, PipelineVersion version, Map<String, String> inputs, String idempotencyKey,
-                              Long rerunOf, Instant now) {
-            try (var ps = runSql.prepare(c, "RunInsert", params("workspace", workspace, "pipeline", version.name(),
-                    "version_id", version.id(), "inputs", Json.write(inputs), "idempotency_key", idempotencyKey,
-                    "rerun_of", rerunOf, "now", now)); ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return rs.getLong(1);
+        public long[] reserveRunIds(int count) {
+            long[] ids = new long[count];
+            try (var ps = runSql.prepare(c, "RunReserveIds", params("count", count)); ResultSet rs = ps.executeQuery()) {
+                for (int i = 0; i < count && rs.next(); i++) {
+                    ids[i] = rs.getLong(1);
                 }
             } catch (SQLException e) {
                 throw new Database.DatabaseException(e);
             }
-            try (var ps = runSql.prepare(c, "RunGetIdByIdempotencyKey", params("workspace", workspace,
-                    "idempotency_key", idempotencyKey)); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return -rs.getLong(1);
+            return ids;
+        }
+
+        @Override
+        public Optional<Long> runByIdempotencyKey(String workspace, String idempotencyKey) {
+            var values = params("workspace", workspace, "idempotency_key", idempotencyKey);
+            try {
+                try (var ps = runSql.prepare(c, "RunLockIdempotencyKey", values)) {
+                    ps.execute();
+                }
+                try (var ps = runSql.prepare(c, "RunGetIdByIdempotencyKey", values); ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+                }
             } catch (SQLException e) {
                 throw new Database.DatabaseException(e);
             }
         }
 
         @Override
-        public void track(RunState run) {
+        public void create(RunState run, String idempotencyKey, Long rerunOf) {
             run.useDecisionIds(this::nextDecisionId);
             runs.put(run.id(), run);
-            created.add(run.id());
+            created.put(run.id(), new NewRun(idempotencyKey, rerunOf));
         }
 
         @Override
@@ -196,7 +206,7 @@ public final class PostgresRunStore implements RunStore {
                         continue;
                     }
                     boolean activeNow = run.status() == RunStatus.RUNNING || run.status() == RunStatus.NEEDS_YOU;
-                    boolean activeStored = !created.contains(run.id()) && storedActive.getOrDefault(run.id(), false);
+                    boolean activeStored = !created.containsKey(run.id()) && storedActive.getOrDefault(run.id(), false);
                     active += (activeNow ? 1 : 0) - (activeStored ? 1 : 0);
                 }
                 return active;
@@ -230,16 +240,17 @@ public final class PostgresRunStore implements RunStore {
             if (runs.isEmpty()) {
                 return;
             }
+            var newRuns = new ArrayList<Object[]>();
             var created = new ArrayList<Object[]>();
             var steps = new ArrayList<Object[]>();
             var runRows = new ArrayList<Object[]>();
             var attempts = new ArrayList<Object[]>();
             var events = new ArrayList<Object[]>();
             for (RunState run : runs.values()) {
-                boolean isNew = this.created.contains(run.id());
+                NewRun isNew = this.created.get(run.id());
                 int position = 0;
                 for (StepState s : run.steps()) { // in definition order
-                    if (isNew) {
+                    if (isNew != null) {
                         created.add(new Object[] {run.id(), s.stepId(), position, run.definition().requireStep(s.stepId()).action().kind(),
                                 s.status().wireName(), Rows.text(s.readyAt()), Rows.text(s.dueAt()), Rows.text(s.startedAt()),
                                 Rows.text(s.finishedAt()), Json.write(s.outputs()), s.decisionId()});
@@ -251,7 +262,11 @@ public final class PostgresRunStore implements RunStore {
                                 s.error(), s.decisionId(), s.readStatus().wireName(), s.readAttempts()});
                     }
                 }
-                if (run.changed()) {
+                if (isNew != null) {
+                    newRuns.add(new Object[] {run.id(), run.workspace(), run.definition().name(), run.versionId(),
+                            run.status().wireName(), Json.write(run.inputs()), isNew.idempotencyKey(), isNew.rerunOf(),
+                            run.error(), Rows.text(run.createdAt()), Rows.text(run.startedAt()), Rows.text(run.finishedAt())});
+                } else if (run.changed()) {
                     runRows.add(new Object[] {run.id(), run.status().wireName(), Rows.text(run.startedAt()),
                             Rows.text(run.finishedAt()), run.error()});
                 }
@@ -264,8 +279,13 @@ public final class PostgresRunStore implements RunStore {
                     events.add(new Object[] {run.workspace(), e.type(), e.runId(), e.stepId(), e.attempt(), Json.write(e.data())});
                 }
             }
-            writeDecisions();
             var values = params("now", clock.instant(),
+                    "new_runs", column(newRuns, 0, Long[]::new), "new_run_workspaces", column(newRuns, 1, String[]::new),
+                    "new_run_pipelines", column(newRuns, 2, String[]::new), "new_run_versions", column(newRuns, 3, Long[]::new),
+                    "new_run_statuses", column(newRuns, 4, String[]::new), "new_run_inputs", column(newRuns, 5, String[]::new),
+                    "new_run_keys", column(newRuns, 6, String[]::new), "new_run_rerun_of", column(newRuns, 7, Long[]::new),
+                    "new_run_errors", column(newRuns, 8, String[]::new), "new_run_created_at", column(newRuns, 9, String[]::new),
+                    "new_run_started_at", column(newRuns, 10, String[]::new), "new_run_finished_at", column(newRuns, 11, String[]::new),
                     "new_run_ids", column(created, 0, Long[]::new), "new_step_ids", column(created, 1, String[]::new),
                     "new_positions", column(created, 2, Integer[]::new), "new_kinds", column(created, 3, String[]::new),
                     "new_statuses", column(created, 4, String[]::new), "new_ready_at", column(created, 5, String[]::new),
@@ -301,6 +321,7 @@ public final class PostgresRunStore implements RunStore {
                             + " step rows changed since they were read");
                 }
             }
+            writeDecisions(); // after the runs they belong to exist
         }
 
         private void writeDecisions() throws SQLException {

@@ -88,10 +88,11 @@ public final class Engine {
             var now = clock.instant();
             int limit = pinned.definition().concurrency();
             var created = new java.util.ArrayList<RunState>();
-            for (var in : resolved) {
-                long id = tx.insertRun(workspace, pinned, in, null, null, now);
-                RunState run = RunState.create(id, workspace, pinned.id(), pinned.definition(), in, now);
-                tx.track(run);
+            long[] ids = tx.reserveRunIds(resolved.size());
+            for (int i = 0; i < ids.length; i++) {
+                var in = resolved.get(i);
+                RunState run = RunState.create(ids[i], workspace, pinned.id(), pinned.definition(), in, now);
+                tx.create(run, null, null);
                 if (limit == 0 || tx.lockAdmission(workspace, pinned.name()) < limit) {
                     run.admit(now);
                 }
@@ -139,17 +140,21 @@ public final class Engine {
                            Long rerunOf, Consumer<RunState> prepare) {
         return runs.transact(tx -> {
             var now = clock.instant();
-            long id = tx.insertRun(workspace, pinned, inputs, idempotencyKey, rerunOf, now);
-            if (id < 0) {
-                RunState existing = tx.lock(List.of(-id)).get(-id);
-                if (existing != null && (!existing.definition().name().equals(pinned.name()) || !existing.inputs().equals(inputs))) {
-                    throw new RunConflict("idempotency key '" + idempotencyKey + "' was already used for run " + (-id)
-                            + " with a different pipeline or inputs; use a new key for a different request");
+            if (idempotencyKey != null) {
+                var found = tx.runByIdempotencyKey(workspace, idempotencyKey);
+                if (found.isPresent()) {
+                    long id = found.get();
+                    RunState existing = tx.lock(List.of(id)).get(id);
+                    if (existing != null && (!existing.definition().name().equals(pinned.name()) || !existing.inputs().equals(inputs))) {
+                        throw new RunConflict("idempotency key '" + idempotencyKey + "' was already used for run " + id
+                                + " with a different pipeline or inputs; use a new key for a different request");
+                    }
+                    return new Started(id, false);
                 }
-                return new Started(-id, false);
             }
+            long id = tx.reserveRunIds(1)[0];
             RunState run = RunState.create(id, workspace, pinned.id(), pinned.definition(), inputs, now);
-            tx.track(run);
+            tx.create(run, idempotencyKey, rerunOf);
             if (prepare != null) {
                 prepare.accept(run);
             }

@@ -27,15 +27,17 @@ public interface RunStore {
         /** Loads and locks the given runs (missing ids are left out), in id order so that writers never deadlock. */
         Map<Long, RunState> lock(Collection<Long> runIds);
 
-        /**
-         * Creates a run row and returns its id; with a non-null {@code idempotencyKey} that is already used
-         * in the workspace, creates nothing and returns the existing run's id, negated.
-         */
-        long insertRun(String workspace, PipelineVersion version, Map<String, String> inputs, String idempotencyKey,
-                       Long rerunOf, Instant now);
+        /** Ids for runs this transaction creates (one round trip for any number). */
+        long[] reserveRunIds(int count);
 
-        /** Starts tracking a run created in this transaction so that its rows are written at commit. */
-        void track(RunState run);
+        /**
+         * The run started in the workspace with this idempotency key, if any. Starts carrying the same key
+         * wait for each other from here until commit, so a key never starts two runs.
+         */
+        Optional<Long> runByIdempotencyKey(String workspace, String idempotencyKey);
+
+        /** A run created in this transaction (with a reserved id): its row, steps and events are written at commit. */
+        void create(RunState run, String idempotencyKey, Long rerunOf);
 
         /** Takes the pipeline's admission lock and returns how many of its runs are active (running or needs-you). */
         int lockAdmission(String workspace, String pipeline);
