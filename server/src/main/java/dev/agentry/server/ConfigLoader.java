@@ -10,33 +10,54 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * Builds a {@link ServerConfig} from, in rising precedence: defaults, the file
  * ({@code $AGENTRY_HOME/agentry.yaml} or {@code --config}), environment variables, and flags.
- * Every setting has one name in each place: {@code lease} in the file, {@code AGENTRY_LEASE} in the
- * environment, {@code --lease} on the command line.
+ * Every setting has one name in each place: {@code poll_interval} in the file,
+ * {@code AGENTRY_POLL_INTERVAL} in the environment ({@link #envName}), {@code --poll-interval} on the
+ * command line ({@link #flagName}); {@code serve} derives its flags from {@link #SETTINGS}.
  */
 public final class ConfigLoader {
-    /** Setting name -> (default, description). The configuration reference is generated from this table. */
-    public static final Map<String, String[]> SETTINGS = new LinkedHashMap<>();
+    /** One setting: its default (as it would be written), the kind of value its flag takes, and what it does. */
+    public record Setting(String defaultValue, String valueLabel, String description) {}
+
+    /**
+     * Setting name (as written in the file) -> setting. The configuration reference,
+     * docs/configuration.md, documents every one of them (a test checks that it names each).
+     */
+    public static final Map<String, Setting> SETTINGS;
 
     static {
-        SETTINGS.put("home", new String[] {"~/.agentry", "Data directory: the embedded database and run working directories."});
-        SETTINGS.put("bind", new String[] {"127.0.0.1", "Address the HTTP server listens on. Use 0.0.0.0 to accept remote connections."});
-        SETTINGS.put("port", new String[] {"7070", "HTTP port; 0 picks a free port (printed when ready)."});
-        SETTINGS.put("database_url", new String[] {"", "JDBC URL of an external PostgreSQL; empty runs the embedded one under home."});
-        SETTINGS.put("node_name", new String[] {"<host>-<random>", "This node's name in step leases; must be unique among live nodes."});
-        SETTINGS.put("slots", new String[] {"16", "Step attempts this node executes at once."});
-        SETTINGS.put("lease", new String[] {"30s", "How long a claimed step stays with its node without renewal; a dead node's steps move on after this."});
-        SETTINGS.put("poll_interval", new String[] {"5s", "Fallback wake-up when no NOTIFY arrives."});
-        SETTINGS.put("max_body", new String[] {"1048576", "Largest request body accepted, in bytes."});
-        SETTINGS.put("log_bytes", new String[] {"262144", "Bytes of each step attempt's output kept (the tail)."});
-        SETTINGS.put("db_pool_size", new String[] {"16", "Database connections this node opens (plus one for LISTEN)."});
+        var settings = new LinkedHashMap<String, Setting>();
+        settings.put("home", new Setting("~/.agentry", "DIR", "Data directory: the embedded database and run working directories."));
+        settings.put("bind", new Setting("127.0.0.1", "ADDRESS", "Address the HTTP server listens on. Use 0.0.0.0 to accept remote connections."));
+        settings.put("port", new Setting("7070", "PORT", "HTTP port; 0 picks a free port (printed when ready)."));
+        settings.put("database_url", new Setting("", "JDBC_URL", "JDBC URL of an external PostgreSQL; empty runs the embedded one under home."));
+        settings.put("node_name", new Setting("<host>-<random>", "NAME", "This node's name in step leases; must be unique among live nodes."));
+        settings.put("slots", new Setting("16", "N", "Step attempts this node executes at once."));
+        settings.put("lease", new Setting("30s", "DURATION", "How long a claimed step stays with its node without renewal; a dead node's steps move on after this."));
+        settings.put("poll_interval", new Setting("5s", "DURATION", "Fallback wake-up when no NOTIFY arrives."));
+        settings.put("max_body", new Setting("1048576", "BYTES", "Largest request body accepted, in bytes."));
+        settings.put("log_bytes", new Setting("262144", "BYTES", "Bytes of each step attempt's output kept (the tail)."));
+        settings.put("db_pool_size", new Setting("16", "N", "Database connections this node opens (plus one for LISTEN)."));
+        SETTINGS = Collections.unmodifiableMap(settings);
+    }
+
+    /** {@code poll_interval} -> {@code AGENTRY_POLL_INTERVAL}. */
+    public static String envName(String setting) {
+        return "AGENTRY_" + setting.toUpperCase(Locale.ROOT);
+    }
+
+    /** {@code poll_interval} -> {@code --poll-interval}. */
+    public static String flagName(String setting) {
+        return "--" + setting.replace('_', '-');
     }
 
     private ConfigLoader() {}
@@ -55,10 +76,10 @@ public final class ConfigLoader {
      */
     public static ServerConfig load(Map<String, String> flags, Map<String, String> env, Path configFile) {
         var values = new LinkedHashMap<String, String>();
-        SETTINGS.forEach((k, v) -> values.put(k, v[0]));
+        SETTINGS.forEach((k, v) -> values.put(k, v.defaultValue()));
         var problems = new ArrayList<String>();
 
-        String home = firstNonNull(flags.get("home"), env.get("AGENTRY_HOME"), values.get("home"));
+        String home = firstNonNull(flags.get("home"), env.get(envName("home")), values.get("home"));
         Path file = configFile != null ? configFile : expandHome(home).resolve("agentry.yaml");
         if (configFile != null && !Files.isRegularFile(configFile)) {
             problems.add("config file " + configFile + " does not exist");
@@ -66,7 +87,7 @@ public final class ConfigLoader {
             readFile(file, values, problems);
         }
         SETTINGS.keySet().forEach(k -> {
-            String fromEnv = env.get("AGENTRY_" + k.toUpperCase());
+            String fromEnv = env.get(envName(k));
             if (fromEnv != null) {
                 values.put(k, fromEnv);
             }
@@ -116,7 +137,8 @@ public final class ConfigLoader {
                 } else if (!e.getValue().isValueNode()) {
                     problems.add(file + ": " + e.getKey() + ": expected a single value");
                 } else {
-                    values.put(e.getKey(), e.getValue().asText());
+                    // "database_url:" with nothing after it is YAML null: read it as empty, not as the text "null"
+                    values.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText());
                 }
             });
         } catch (IOException e) {

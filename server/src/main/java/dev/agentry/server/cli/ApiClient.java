@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentry.server.http.ApiJson;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,9 +20,30 @@ final class ApiClient {
     private final String base;
     private final String workspace;
 
+    /** @throws Failure (exit code 2) when {@code url} is not an http or https URL with a host */
     ApiClient(String url, String workspace) {
-        this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        this.base = serverUrl(url);
         this.workspace = workspace;
+    }
+
+    /** The server URL without a trailing slash, checked the way the HTTP client would (and a little more). */
+    private static String serverUrl(String url) {
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        URI uri;
+        try {
+            uri = new URI(base);
+        } catch (URISyntaxException e) {
+            throw invalidUrl(url);
+        }
+        boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+        if (!http || uri.getHost() == null || uri.getPort() > 65535 || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw invalidUrl(url);
+        }
+        return base;
+    }
+
+    private static Failure invalidUrl(String url) {
+        return new Failure("not a valid server URL: '" + url + "' (expected one like http://127.0.0.1:7070)", 2);
     }
 
     /** An API error (with the server's problem detail) or an unreachable server. */
@@ -35,7 +57,7 @@ final class ApiClient {
     }
 
     JsonNode get(String path, Map<String, String> query) {
-        return send(HttpRequest.newBuilder(uri(path, query)).GET());
+        return send(request(path, query).GET());
     }
 
     JsonNode post(String path, Object body) {
@@ -45,17 +67,17 @@ final class ApiClient {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return send(HttpRequest.newBuilder(uri(path, Map.of())).header("Content-Type", "application/json")
+        return send(request(path, Map.of()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     JsonNode postText(String path, String text, String contentType) {
-        return send(HttpRequest.newBuilder(uri(path, Map.of())).header("Content-Type", contentType)
+        return send(request(path, Map.of()).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(text)));
     }
 
-    private URI uri(String path, Map<String, String> query) {
-        var sb = new StringBuilder(base).append("/api/workspaces/").append(enc(workspace)).append(path);
+    private HttpRequest.Builder request(String path, Map<String, String> query) {
+        var sb = new StringBuilder(base).append("/api/workspaces/").append(segment(workspace)).append(path);
         var params = new LinkedHashMap<>(query);
         params.values().removeIf(v -> v == null);
         if (!params.isEmpty()) {
@@ -64,10 +86,15 @@ final class ApiClient {
             sb.setLength(sb.length() - 1);
         }
         try {
-            return URI.create(sb.toString());
-        } catch (IllegalArgumentException e) {
-            throw new Failure("not a valid server URL: " + base, 2);
+            return HttpRequest.newBuilder(URI.create(sb.toString()));
+        } catch (IllegalArgumentException e) { // the base was checked; what is left is a path from the command line
+            throw new Failure("cannot make a request URL from '" + sb + "'", 2);
         }
+    }
+
+    /** One path segment, percent-encoded: a pipeline name with a space or a slash stays one segment. */
+    static String segment(String s) {
+        return enc(s).replace("+", "%20");
     }
 
     private JsonNode send(HttpRequest.Builder request) {

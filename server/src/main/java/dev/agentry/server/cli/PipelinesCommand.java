@@ -1,6 +1,8 @@
 package dev.agentry.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,6 +29,10 @@ public final class PipelinesCommand {
                 text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(Path.of(file));
             } catch (NoSuchFileException e) {
                 throw new ApiClient.Failure("no such file: " + file, 2);
+            } catch (CharacterCodingException e) {
+                throw new ApiClient.Failure(file + " is not UTF-8 text", 2);
+            } catch (IOException e) { // a directory, no permission
+                throw new ApiClient.Failure("cannot read " + file + ": " + e.getMessage(), 2);
             }
             String type = file.endsWith(".json") ? "application/json" : "application/yaml";
             JsonNode applied = api.postText("/pipelines", text, type);
@@ -66,7 +72,7 @@ public final class PipelinesCommand {
 
         @Override
         int execute(ApiClient api) {
-            JsonNode p = api.get("/pipelines/" + name + (version == null ? "" : "/versions/" + version), Map.of());
+            JsonNode p = api.get("/pipelines/" + ApiClient.segment(name) + (version == null ? "" : "/versions/" + version), Map.of());
             if (options.json) {
                 Output.json(out(), p);
                 return 0;

@@ -5,7 +5,6 @@ import dev.agentry.core.pipeline.Durations;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -64,9 +63,5 @@ public final class RunCommand extends ClientCommand {
             return 0;
         }
         return RunsCommand.follow(api, id, limit, options.json, out(), spec.commandLine().getErr());
-    }
-
-    static Map<String, String> none() {
-        return Map.of();
     }
 }

@@ -1,6 +1,7 @@
 package dev.agentry.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentry.core.pipeline.Durations;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,7 +158,7 @@ public final class RunsCommand {
                 return status.equals("succeeded") ? 0 : 1;
             }
             if (System.nanoTime() > deadline) {
-                err.println("agentry: run " + id + " is still " + status + " after " + limit);
+                err.println("agentry: run " + id + " is still " + status + " after " + Durations.format(limit));
                 return 4;
             }
             Thread.sleep(sleep);
