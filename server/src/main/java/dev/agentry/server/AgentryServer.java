@@ -35,6 +35,7 @@ public final class AgentryServer implements AutoCloseable {
     private Node node;
     private Javalin http;
     private volatile boolean running;
+    private boolean closed;
 
     private AgentryServer(ServerConfig config) {
         this.config = config;
@@ -102,8 +103,13 @@ public final class AgentryServer implements AutoCloseable {
         return config.nodeName();
     }
 
+    /** Stops everything, once; safe to call from several threads (a signal and a shutdown hook). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         running = false;
         if (http != null) {
             http.stop();

@@ -70,14 +70,20 @@ public final class ServeCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "agentry-shutdown"));
+        // SIGTERM and Ctrl-C stop the server here, before the JVM's shutdown hooks run: the embedded database
+        // registers a hook of its own, and in a hook it would be stopped while the node still writes the
+        // outcomes of the attempts it is finishing. The hook below only covers other ways the JVM exits.
+        var stopRequested = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopRequested.countDown());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agentry-shutdown"));
         out.println("Agentry is ready at " + server.url() + " (node " + server.nodeName() + ")");
         out.flush();
-        stopped.await();
+        stopRequested.await();
+        err.println("agentry: stopping (finishing the steps in flight for up to 10 s)");
+        err.flush();
+        server.close();
         return 0;
     }
 }
