@@ -42,6 +42,20 @@ final class ChainRecorder {
     }
 
     /** How long a peer waits for all chains before it reports a failure: {@code -Dpeers.timeoutSeconds}, default 300. */
+    /** Waits for every chain to finish (bounded by {@link #completionTimeout()}) and sums the run up. */
+    BenchResult awaitResult(String engine, long t0) throws InterruptedException {
+        Duration timeout = completionTimeout();
+        if (!awaitAllChains(timeout)) {
+            throw new IllegalStateException(engine + ": " + chainsDone() + " of " + chains()
+                    + " chains finished within " + timeout.toSeconds() + " s");
+        }
+        BenchResult result = result(engine, t0);
+        if (verbose()) {
+            System.err.print(engine + " per step:\n" + stepBreakdown(t0));
+        }
+        return result;
+    }
+
     static Duration completionTimeout() {
         return Duration.ofSeconds(Long.getLong("peers.timeoutSeconds", 300));
     }

@@ -83,16 +83,7 @@ public final class DbSchedulerChains {
                 recorder.enqueuedAt(chain, 0, t0);
             }
             scheduler.scheduleBatch(firstSteps);
-            Duration timeout = ChainRecorder.completionTimeout();
-            if (!recorder.awaitAllChains(timeout)) {
-                throw new IllegalStateException(ENGINE + ": " + recorder.chainsDone() + " of " + chains
-                        + " chains finished within " + timeout.toSeconds() + " s");
-            }
-            BenchResult result = recorder.result(ENGINE, t0);
-            if (ChainRecorder.verbose()) {
-                System.err.print(ENGINE + " per step:\n" + recorder.stepBreakdown(t0));
-            }
-            return result;
+            return recorder.awaitResult(ENGINE, t0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ENGINE + ": interrupted while waiting for the chains", e);

@@ -106,16 +106,7 @@ public final class JobRunrChains {
                 recorder.enqueuedAt(chain, 0, t0);
             }
             scheduler.enqueue(IntStream.range(0, chains).mapToObj(chain -> new ChainStep(chain, 0)));
-            Duration timeout = ChainRecorder.completionTimeout();
-            if (!recorder.awaitAllChains(timeout)) {
-                throw new IllegalStateException(ENGINE + ": " + recorder.chainsDone() + " of " + chains
-                        + " chains finished within " + timeout.toSeconds() + " s");
-            }
-            BenchResult result = recorder.result(ENGINE, t0);
-            if (ChainRecorder.verbose()) {
-                System.err.print(ENGINE + " per step:\n" + recorder.stepBreakdown(t0));
-            }
-            return result;
+            return recorder.awaitResult(ENGINE, t0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ENGINE + ": interrupted while waiting for the chains", e);
