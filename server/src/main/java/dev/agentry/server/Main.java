@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * succeed; 2 bad usage or configuration; 3 the server could not be reached; 4 a wait timed out.
  */
 @Command(name = "agentry", version = "agentry 0.1.0", modelTransformer = Main.HelpEverywhere.class,
-        description = "Runs pipelines of agent and command steps durably on PostgreSQL.",
+        description = "Runs pipelines of steps durably on PostgreSQL: commands, approvals, timers.",
         subcommands = {ServeCommand.class, PipelinesCommand.class, RunCommand.class, RunsCommand.class,
                 DecisionsCommand.class, LogsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {

@@ -50,6 +50,10 @@ public final class PipelineParser {
         if (source == null || source.isBlank()) {
             throw InvalidDefinition.of("", "the definition is empty; expected a YAML or JSON object with name and steps");
         }
+        int nul = source.indexOf('\u0000');
+        if (nul >= 0) {
+            throw InvalidDefinition.of("", "the definition contains a NUL character (at offset " + nul + "); it must be text");
+        }
         JsonNode root;
         try {
             root = YAML.readTree(source);

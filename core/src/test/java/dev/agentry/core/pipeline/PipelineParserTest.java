@@ -492,6 +492,8 @@ class PipelineParserTest {
             assertThat(p.message()).as("for %s", empty.isBlank() ? "a blank document" : empty).contains("empty");
         }
         assertThatThrownBy(() -> PipelineParser.parse(null)).isInstanceOf(InvalidDefinition.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> PipelineParser.parse("name: a\u0000b\nsteps: [{id: a, kind: noop}]"))
+                .isInstanceOf(InvalidDefinition.class).hasMessageContaining("NUL character");
     }
 
     @Test

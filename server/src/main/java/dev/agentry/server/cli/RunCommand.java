@@ -40,6 +40,9 @@ public final class RunCommand extends ClientCommand {
             values.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
         Duration limit = null;
+        if (timeout != null && !await) {
+            throw new ApiClient.Failure("--timeout only applies with --wait", 2);
+        }
         if (timeout != null) {
             limit = Durations.parse(timeout).orElseThrow(() -> new ApiClient.Failure("--timeout expects a duration like 30s or 10m", 2));
         }
