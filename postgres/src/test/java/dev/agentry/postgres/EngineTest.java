@@ -311,6 +311,23 @@ class EngineTest {
     }
 
     @Test
+    void output_with_nul_bytes_is_recorded_rather_than_wedging_the_node() {
+        long run = h.start("""
+                name: binary
+                steps:
+                  - id: a
+                    kind: command
+                    run: |
+                      printf 'x\\000y\\n'
+                      printf 'k=v\\000w\\n' > "$AGENTRY_OUTPUTS"
+                  - {id: b, kind: noop, needs: [a]}
+                """, Map.of());
+        awaitStatus(run, "succeeded");
+        assertThat(h.queries.logs("default", run, "a").get(0).log()).isEqualTo("x\uFFFDy\n");
+        assertThat(h.step(run, "a").outputs()).containsEntry("k", "v\uFFFDw");
+    }
+
+    @Test
     void unknown_pipelines_runs_and_inputs_are_named() {
         assertThatThrownBy(() -> h.engine.start("default", "ghost", null, Map.of(), null))
                 .isInstanceOf(NotFound.class).hasMessageContaining("no pipeline named 'ghost'");

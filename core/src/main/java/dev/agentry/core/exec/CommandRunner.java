@@ -230,8 +230,8 @@ public final class CommandRunner {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         if (text.stripLeading().startsWith("{")) {
             JsonNode node = JSON.readTree(text);
-            node.fields().forEachRemaining(e -> outputs.put(e.getKey(),
-                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+            node.fields().forEachRemaining(e -> outputs.put(LogTail.storable(e.getKey()),
+                    LogTail.storable(e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString())));
             return outputs;
         }
         for (String line : text.split("\n")) {
@@ -242,7 +242,7 @@ public final class CommandRunner {
             if (eq <= 0) {
                 throw new IllegalArgumentException("expected key=value, got '" + (line.length() > 60 ? line.substring(0, 60) + "..." : line) + "'");
             }
-            outputs.put(line.substring(0, eq).trim(), line.substring(eq + 1));
+            outputs.put(LogTail.storable(line.substring(0, eq).trim()), LogTail.storable(line.substring(eq + 1)));
         }
         return outputs;
     }

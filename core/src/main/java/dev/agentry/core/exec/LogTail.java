@@ -20,7 +20,7 @@ final class LogTail {
     /** The kept text, prefixed with a note when the start was dropped. */
     synchronized String text() {
         if (written <= buffer.length) {
-            return new String(buffer, 0, (int) written, StandardCharsets.UTF_8);
+            return storable(new String(buffer, 0, (int) written, StandardCharsets.UTF_8));
         }
         int start = (int) (written % buffer.length);
         byte[] ordered = new byte[buffer.length];
@@ -31,6 +31,14 @@ final class LogTail {
             from++; // do not start in the middle of a UTF-8 sequence
         }
         return "[... " + (written - buffer.length + from) + " earlier bytes dropped ...]\n"
-                + new String(ordered, from, ordered.length - from, StandardCharsets.UTF_8);
+                + storable(new String(ordered, from, ordered.length - from, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Text as PostgreSQL can store it: NUL is the one character a text column refuses, and a log or
+     * output that a program wrote with one must not stop its outcome from being recorded.
+     */
+    static String storable(String text) {
+        return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 }
