@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -50,18 +49,20 @@ public final class Engine {
     }
 
     public PipelineVersion pipeline(String workspace, String name, Integer version) {
-        Optional<PipelineVersion> found = version == null ? pipelines.latest(workspace, name)
-                : pipelines.version(workspace, name, version);
-        return found.orElseThrow(() -> new NotFound(version == null ? "pipeline" : "version",
-                version == null ? "no pipeline named '" + name + "' in workspace '" + workspace + "'"
-                        : "pipeline '" + name + "' has no version " + version));
+        PipelineVersion latest = pipelines.latest(workspace, name).orElseThrow(() ->
+                new NotFound("pipeline", "no pipeline named '" + name + "' in workspace '" + workspace + "'"));
+        if (version == null || version == latest.version()) {
+            return latest;
+        }
+        return pipelines.version(workspace, name, version).orElseThrow(() -> new NotFound("version",
+                "pipeline '" + name + "' has no version " + version + "; its latest is " + latest.version()));
     }
 
-    public java.util.List<PipelineVersion> pipelines(String workspace) {
+    public List<PipelineVersion> pipelines(String workspace) {
         return pipelines.list(workspace);
     }
 
-    public java.util.List<PipelineVersion> versions(String workspace, String name) {
+    public List<PipelineVersion> versions(String workspace, String name) {
         return pipelines.versions(workspace, name);
     }
 

@@ -172,7 +172,7 @@ class PipelinesApiTest {
         problem(api.get(WS + "/pipelines/unknown/versions"), 404, "pipeline");
         assertThat(problem(api.get(WS + "/pipelines/known/versions/9"), 404, "version").get("detail").asText())
                 .contains("has no version 9");
-        problem(api.get(WS + "/pipelines/unknown/versions/1"), 404, "version");
+        problem(api.get(WS + "/pipelines/unknown/versions/1"), 404, "pipeline"); // the pipeline is what is missing
         assertThat(problem(api.get(WS + "/pipelines/known/versions/99999999999"), 404, "version").get("detail").asText())
                 .contains("has no version 99999999999");
         problem(api.get(WS + "/pipelines/known/versions/one"), 400, "version");
