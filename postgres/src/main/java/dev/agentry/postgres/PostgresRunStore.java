@@ -53,13 +53,23 @@ public final class PostgresRunStore implements RunStore {
     @Override
     public <T> T transact(Work<T> work) {
         var raised = EnumSet.noneOf(Signal.class);
-        T result = db.inTransaction(c -> {
-            raised.clear();
-            var tx = new Tx(c, raised);
-            T value = work.apply(tx);
-            tx.flush();
-            return value;
-        });
+        T result;
+        try {
+            result = db.inTransaction(c -> {
+                raised.clear();
+                var tx = new Tx(c, raised);
+                T value = work.apply(tx);
+                tx.flush();
+                return value;
+            });
+        } catch (Database.DatabaseException e) {
+            // Data exceptions (22), integrity violations (23), program limits (54): retrying cannot help.
+            String state = String.valueOf(e.sqlState());
+            if (state.startsWith("22") || state.startsWith("23") || state.startsWith("54")) {
+                throw new Unrecordable(e.getMessage(), e);
+            }
+            throw e;
+        }
         raised.forEach(signals::raise);
         return result;
     }

@@ -30,7 +30,7 @@ public final class Node implements AutoCloseable {
     public Node(NodeSettings settings, Engine engine, RunStore runs, PipelineStore pipelines, Signals signals, Clock clock) {
         this.settings = settings;
         Dispatcher[] self = new Dispatcher[1];
-        this.completer = new Completer(engine, outcomes -> self[0].released(outcomes));
+        this.completer = new Completer(engine::complete, outcomes -> self[0].released(outcomes));
         this.dispatcher = new Dispatcher(settings, runs, pipelines, completer, clock);
         self[0] = dispatcher;
         this.renewLeases = new RenewLeases(settings, runs, dispatcher, clock);

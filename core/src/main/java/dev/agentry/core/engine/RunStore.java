@@ -49,6 +49,16 @@ public interface RunStore {
         void signal(Signal signal);
     }
 
+    /**
+     * The store refused the data itself, not a passing failure (a value it cannot hold, a broken
+     * constraint): the same write would fail again, however often it is retried.
+     */
+    final class Unrecordable extends RuntimeException {
+        public Unrecordable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** What other nodes should look at after a commit. */
     enum Signal { WORK_READY, TIMERS_CHANGED, RUNS_CANCELED }
 
