@@ -53,7 +53,8 @@ public final class Node implements AutoCloseable {
         renewLeases.start("agentry-renew-leases");
         expireLeases.start("agentry-expire-leases");
         fireTimers.start("agentry-timers");
-        log.info("node {} executing up to {} steps at once, lease {}", settings.name(), settings.slots(), settings.lease());
+        log.info("node {} executing up to {} steps at once, lease {}", settings.name(), settings.slots(),
+                dev.agentry.core.pipeline.Durations.format(settings.lease()));
         return this;
     }
 
