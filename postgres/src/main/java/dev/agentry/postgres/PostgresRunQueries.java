@@ -80,57 +80,29 @@ public final class PostgresRunQueries implements RunQueries {
 
     @Override
     public List<Views.AttemptView> attempts(String workspace, long runId, String stepId) {
-        return db.read(c -> {
-            var attempts = new ArrayList<Views.AttemptView>();
-            try (var ps = attemptSql.prepare(c, "StepAttemptList", params("workspace", workspace, "run_id", runId, "step_id", stepId));
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    attempts.add(new Views.AttemptView(rs.getInt("attempt"), rs.getString("status"), rs.getString("node"),
-                            StepState.idempotencyKey(runId, stepId, rs.getInt("key_generation")),
-                            Rows.instant(rs, "started_at"), Rows.instant(rs, "finished_at"), rs.getString("error"),
-                            Rows.nullableInt(rs, "exit_code")));
-                }
-            }
-            return attempts;
-        });
+        return db.read(c -> attemptSql.list(c, "StepAttemptList", params("workspace", workspace, "run_id", runId, "step_id", stepId),
+                rs -> new Views.AttemptView(rs.getInt("attempt"), rs.getString("status"), rs.getString("node"),
+                        StepState.idempotencyKey(runId, stepId, rs.getInt("key_generation")),
+                        Rows.instant(rs, "started_at"), Rows.instant(rs, "finished_at"), rs.getString("error"),
+                        Rows.nullableInt(rs, "exit_code"))));
     }
 
     @Override
     public List<Views.LogView> logs(String workspace, long runId, String stepId) {
-        return db.read(c -> {
-            var logs = new ArrayList<Views.LogView>();
-            try (var ps = attemptSql.prepare(c, "StepAttemptListLogs", params("workspace", workspace, "run_id", runId, "step_id", stepId));
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    logs.add(new Views.LogView(runId, rs.getString("step_id"), rs.getInt("attempt"), rs.getString("status"), rs.getString("log")));
-                }
-            }
-            return logs;
-        });
+        return db.read(c -> attemptSql.list(c, "StepAttemptListLogs", params("workspace", workspace, "run_id", runId, "step_id", stepId),
+                rs -> new Views.LogView(runId, rs.getString("step_id"), rs.getInt("attempt"), rs.getString("status"), rs.getString("log"))));
     }
 
     @Override
     public List<Views.DecisionView> decisions(String workspace, String status, int limit) {
-        return db.read(c -> {
-            var found = new ArrayList<Views.DecisionView>();
-            try (var ps = decisionSql.prepare(c, "DecisionList", params("workspace", workspace, "status", status, "limit", limit));
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.add(decision(rs));
-                }
-            }
-            return found;
-        });
+        return db.read(c -> decisionSql.list(c, "DecisionList", params("workspace", workspace, "status", status, "limit", limit),
+                PostgresRunQueries::decision));
     }
 
     @Override
     public Optional<Views.DecisionView> decision(String workspace, long decisionId) {
-        return db.read(c -> {
-            try (var ps = decisionSql.prepare(c, "DecisionGet", params("workspace", workspace, "id", decisionId));
-                 ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(decision(rs)) : Optional.empty();
-            }
-        });
+        return db.read(c -> decisionSql.list(c, "DecisionGet", params("workspace", workspace, "id", decisionId),
+                PostgresRunQueries::decision)).stream().findFirst();
     }
 
     private static Views.DecisionView decision(ResultSet rs) throws SQLException {

@@ -399,28 +399,15 @@ public final class PostgresRunStore implements RunStore {
     }
 
     private List<StepOutcome.StepRef> refs(Connection c, String statement, Map<String, Object> values, String owner) throws SQLException {
-        var refs = new ArrayList<StepOutcome.StepRef>();
-        try (var ps = stepSql.prepare(c, statement, values); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                refs.add(new StepOutcome.StepRef(rs.getLong("run_id"), rs.getString("step_id"), rs.getInt("attempts"), owner));
-            }
-        }
-        return refs;
+        return stepSql.list(c, statement, values,
+                rs -> new StepOutcome.StepRef(rs.getLong("run_id"), rs.getString("step_id"), rs.getInt("attempts"), owner));
     }
 
     @Override
     public List<StepOutcome.StepRef> expiredLeases(Instant now, int limit) {
-        return db.read(c -> {
-            var refs = new ArrayList<StepOutcome.StepRef>();
-            try (var ps = stepSql.prepare(c, "StepListExpiredLeases", params("now", now, "limit", limit));
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    refs.add(new StepOutcome.StepRef(rs.getLong("run_id"), rs.getString("step_id"), rs.getInt("attempts"),
-                            rs.getString("lease_owner")));
-                }
-            }
-            return refs;
-        });
+        return db.read(c -> stepSql.list(c, "StepListExpiredLeases", params("now", now, "limit", limit),
+                rs -> new StepOutcome.StepRef(rs.getLong("run_id"), rs.getString("step_id"), rs.getInt("attempts"),
+                        rs.getString("lease_owner"))));
     }
 
     @Override

@@ -97,6 +97,23 @@ final class Sql {
         return ps;
     }
 
+    /** Reads one row into a value. */
+    @FunctionalInterface
+    interface Row<T> {
+        T read(java.sql.ResultSet rs) throws SQLException;
+    }
+
+    /** Runs query {@code name} and reads every row it returns. */
+    <T> List<T> list(Connection connection, String name, Map<String, ?> values, Row<T> row) throws SQLException {
+        var rows = new ArrayList<T>();
+        try (var ps = prepare(connection, name, values); var rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(row.read(rs));
+            }
+        }
+        return rows;
+    }
+
     static Map<String, Object> params(Object... pairs) {
         var map = new HashMap<String, Object>();
         for (int i = 0; i < pairs.length; i += 2) {
