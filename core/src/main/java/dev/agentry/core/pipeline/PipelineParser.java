@@ -276,7 +276,9 @@ public final class PipelineParser {
             return needs;
         }
         for (int i = 0; i < node.size(); i++) {
-            if (node.get(i).isTextual()) {
+            if (node.get(i).isBoolean() && report) {
+                problem(path + "[" + i + "]", "expected a step id, got " + node.get(i).asText() + "; quote it (YAML reads yes, no, on and off as booleans)");
+            } else if (node.get(i).isTextual()) {
                 needs.add(node.get(i).asText());
             } else if (report) {
                 problem(path + "[" + i + "]", "expected a step id, got " + describe(node.get(i)));
@@ -427,7 +429,12 @@ public final class PipelineParser {
             }
             return null;
         }
-        if (!v.isTextual() && !v.isNumber() && !v.isBoolean()) {
+        if (v.isBoolean()) {
+            // YAML 1.1 reads yes/no/on/off as booleans: `id: yes` must not quietly become the step "true".
+            problem(join(path, field), "expected a string, got " + v.asText() + "; quote it (YAML reads yes, no, on, off, true and false as booleans)");
+            return null;
+        }
+        if (!v.isTextual() && !v.isNumber()) {
             problem(join(path, field), "expected a string, got " + describe(v));
             return null;
         }

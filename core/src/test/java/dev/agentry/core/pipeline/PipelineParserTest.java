@@ -35,6 +35,18 @@ class PipelineParserTest {
     // ---- what a valid definition becomes ---------------------------------------------------------
 
     @Test
+    void yaml_booleans_where_a_name_is_expected_are_refused_with_a_hint_to_quote_them() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(InvalidDefinition.class, () -> PipelineParser.parse("""
+                name: p
+                steps:
+                  - {id: yes, kind: noop}
+                  - {id: b, kind: noop, needs: [on]}
+                """));
+        assertThat(e.problems()).extracting(Problem::field).contains("steps[0].id", "steps[1].needs[0]");
+        assertThat(e.problems()).allSatisfy(p -> assertThat(p.message()).contains("quote it"));
+    }
+
+    @Test
     void the_hello_example_parses_into_its_steps_in_order_with_every_setting() throws Exception {
         var d = PipelineParser.parse(Files.readString(Path.of("../examples/hello.yaml")));
 
