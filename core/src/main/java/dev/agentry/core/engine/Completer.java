@@ -54,10 +54,6 @@ final class Completer implements Runnable {
         stopping = true;
     }
 
-    boolean idle() {
-        return backlog.isEmpty();
-    }
-
     @Override
     public void run() {
         var batch = new ArrayList<StepOutcome>(BATCH);
