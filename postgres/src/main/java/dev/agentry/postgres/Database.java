@@ -63,11 +63,6 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    /** The URL without credentials, for messages. */
-    public String safeUrl() {
-        return url.replaceAll("(?i)(password|user)=[^&]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
-    }
-
     /** Opens a connection outside the pool (for LISTEN, which holds its connection for good). */
     Connection dedicatedConnection() throws SQLException {
         var properties = new java.util.Properties();
