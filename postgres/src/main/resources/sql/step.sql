@@ -19,7 +19,7 @@ WITH picked AS (
         started_at = :now
     FROM picked p
     WHERE s.run_id = p.run_id AND s.step_id = p.step_id
-    RETURNING s.run_id, s.step_id, s.attempts, s.key_generation, s.ready_at
+    RETURNING s.run_id, s.step_id, s.attempts, s.key_generation
 ), described AS (
     -- LATERAL keeps this a primary-key lookup per claimed row; a plain join may be planned as a hash join
     -- over the whole run table when statistics lag behind a burst of new runs.
@@ -30,7 +30,7 @@ WITH picked AS (
     SELECT workspace, :now, 'step.started', run_id, step_id, attempts, jsonb_build_object('node', :owner::text)
     FROM described
 )
-SELECT run_id, step_id, attempts, key_generation, version_id, ready_at FROM described
+SELECT run_id, step_id, attempts, key_generation, version_id FROM described
 
 -- name: StepRenewLeases
 -- Rows being changed by another transaction right now are skipped, not waited for: they are being

@@ -374,7 +374,7 @@ public final class PostgresRunStore implements RunStore {
                     String stepId = rs.getString("step_id");
                     claims.add(new Claim(runId, stepId, rs.getInt("attempts"),
                             StepState.idempotencyKey(runId, stepId, rs.getInt("key_generation")),
-                            rs.getLong("version_id"), owner, Rows.instant(rs, "ready_at"), now));
+                            rs.getLong("version_id"), owner));
                 }
             }
             return claims;

@@ -10,7 +10,6 @@ import dev.agentry.core.run.RunConflict;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -338,7 +337,5 @@ class EngineTest {
                         .containsExactlyInAnyOrder("inputs.m", "inputs.n"));
         assertThat(h.queries.runs(new dev.agentry.core.engine.RunQueries.RunFilter("default", null, null, 10, null)).items()).isEmpty();
         assertThatThrownBy(() -> h.engine.cancel("default", 999_999)).isInstanceOf(NotFound.class);
-        List<String> none = List.of();
-        assertThat(none).isEmpty();
     }
 }

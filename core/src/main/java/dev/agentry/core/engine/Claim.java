@@ -1,11 +1,9 @@
 package dev.agentry.core.engine;
 
 import dev.agentry.core.run.StepOutcome;
-import java.time.Instant;
 
 /** A step attempt a node claimed: it holds the lease until it completes or the lease runs out. */
-public record Claim(long runId, String stepId, int attempt, String idempotencyKey, long versionId, String owner,
-                    Instant readyAt, Instant startedAt) {
+public record Claim(long runId, String stepId, int attempt, String idempotencyKey, long versionId, String owner) {
     public StepOutcome.StepRef ref() {
         return new StepOutcome.StepRef(runId, stepId, attempt, owner);
     }

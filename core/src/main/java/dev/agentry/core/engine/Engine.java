@@ -90,12 +90,14 @@ public final class Engine {
             int limit = pinned.definition().concurrency();
             var created = new java.util.ArrayList<RunState>();
             long[] ids = tx.reserveRunIds(resolved.size());
+            int active = limit == 0 ? 0 : tx.lockAdmission(workspace, pinned.name()); // held until commit
             for (int i = 0; i < ids.length; i++) {
                 var in = resolved.get(i);
                 RunState run = RunState.create(ids[i], workspace, pinned.id(), pinned.definition(), in, now);
                 tx.create(run, null, null);
-                if (limit == 0 || tx.lockAdmission(workspace, pinned.name()) < limit) {
+                if (limit == 0 || active < limit) {
                     run.admit(now);
+                    active++;
                 }
                 created.add(run);
             }
@@ -258,11 +260,15 @@ public final class Engine {
      */
     private void settle(RunStore.Transaction tx, Collection<RunState> changed) {
         var all = new java.util.ArrayList<>(changed);
+        // One admission pass per pipeline whose runs finished here and freed slots under its limit.
+        var freed = new java.util.LinkedHashMap<String, RunState>();
         for (RunState run : changed) {
-            int limit = run.definition().concurrency();
-            if (limit == 0 || !run.changed() || !run.status().finished()) {
-                continue;
+            if (run.definition().concurrency() > 0 && run.changed() && run.status().finished()) {
+                freed.putIfAbsent(run.workspace() + "/" + run.definition().name(), run);
             }
+        }
+        for (RunState run : freed.values()) {
+            int limit = run.definition().concurrency();
             int active = tx.lockAdmission(run.workspace(), run.definition().name());
             if (active < limit) {
                 var queued = tx.queuedRuns(run.workspace(), run.definition().name(), limit - active);
