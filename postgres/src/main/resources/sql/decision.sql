@@ -27,3 +27,13 @@ SELECT d.id, d.workspace, d.run_id, r.pipeline, d.step_id, d.status, d.prompt, d
        d.answered_by, d.created_at, d.answered_at
 FROM decision d JOIN run r ON r.id = d.run_id
 WHERE d.workspace = :workspace AND d.id = :id
+
+-- name: DecisionListPending
+SELECT d.id, d.workspace, d.run_id, r.pipeline, d.step_id, d.status, d.prompt, d.deadline_at, d.comment,
+       d.answered_by, d.created_at, d.answered_at
+FROM decision d JOIN run r ON r.id = d.run_id
+WHERE d.status = 'pending'
+  AND (:workspace::text IS NULL OR d.workspace = :workspace)
+  AND (:run_id::bigint IS NULL OR d.run_id = :run_id)
+ORDER BY d.id
+LIMIT :limit

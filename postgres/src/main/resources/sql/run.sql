@@ -90,13 +90,21 @@ WITH inserted_runs AS (
                 :attempt_started_at::text[], :attempt_finished_at::text[], :attempt_errors::text[],
                 :attempt_exit_codes::int[], :attempt_logs::text[])
          AS u(run_id, step_id, attempt, status, node, key_generation, started_at, finished_at, error, exit_code, log)
+), events_batch AS (
+    -- This transaction's batch in the event log (event.sql): created, or grown when an earlier statement of the
+    -- same transaction appended events too. Its events get ids when the sequencer sees it committed.
+    INSERT INTO event_batch (tx, size, ts)
+    SELECT pg_current_xact_id(), cardinality(:event_types::text[]), :now
+    WHERE cardinality(:event_types::text[]) > 0
+    ON CONFLICT (tx) DO UPDATE SET size = event_batch.size + EXCLUDED.size
+    RETURNING tx, size - cardinality(:event_types::text[]) AS first_n
 ), inserted_events AS (
-    INSERT INTO event (workspace, ts, type, run_id, step_id, attempt, data)
-    SELECT u.workspace, :now, u.type, u.run_id, u.step_id, u.attempt, u.data::jsonb
-    FROM unnest(:event_workspaces::text[], :event_types::text[], :event_run_ids::bigint[], :event_step_ids::text[],
-                :event_attempts::int[], :event_data::text[])
+    INSERT INTO event (tx, n, workspace, ts, type, run_id, step_id, attempt, data)
+    SELECT b.tx, b.first_n + u.n - 1, u.workspace, :now, u.type, u.run_id, u.step_id, u.attempt, u.data::jsonb
+    FROM events_batch b
+    CROSS JOIN unnest(:event_workspaces::text[], :event_types::text[], :event_run_ids::bigint[], :event_step_ids::text[],
+                      :event_attempts::int[], :event_data::text[])
          WITH ORDINALITY AS u(workspace, type, run_id, step_id, attempt, data, n)
-    ORDER BY u.n
 )
 SELECT (SELECT count(*) FROM updated_steps) AS steps_changed,
        (SELECT count(pg_notify('agentry', signal)) FROM unnest(:signals::text[]) AS signal) AS notified
@@ -131,3 +139,19 @@ SELECT r.id, r.workspace, r.pipeline, v.version, r.status, r.inputs, r.error, r.
        r.created_at, r.started_at, r.finished_at
 FROM run r JOIN pipeline_version v ON v.id = r.version_id
 WHERE r.workspace = :workspace AND r.id = :id
+
+-- name: RunListInFlight
+-- For snapshots: the runs not yet finished, started ones first, newest first.
+SELECT r.id, r.workspace, r.pipeline, v.version, r.status, r.inputs, r.error, r.idempotency_key, r.rerun_of,
+       r.created_at, r.started_at, r.finished_at
+FROM run r JOIN pipeline_version v ON v.id = r.version_id
+WHERE r.status IN ('queued', 'running', 'needs-you', 'paused')
+  AND (:workspace::text IS NULL OR r.workspace = :workspace)
+ORDER BY r.status = 'queued', r.id DESC
+LIMIT :limit
+
+-- name: RunGetAnyStatus
+SELECT r.id, r.workspace, r.pipeline, v.version, r.status, r.inputs, r.error, r.idempotency_key, r.rerun_of,
+       r.created_at, r.started_at, r.finished_at
+FROM run r JOIN pipeline_version v ON v.id = r.version_id
+WHERE r.id = :id AND (:workspace::text IS NULL OR r.workspace = :workspace)

@@ -1,6 +1,7 @@
 -- step (run_id, step_id, kind, status, attempts, failures, lost, key_generation, ready_at, due_at,
---       started_at, finished_at, lease_owner, lease_expires_at, outputs, error, decision_id)
--- DDL: db/migration/V2__runs.sql
+--       started_at, finished_at, lease_owner, lease_expires_at, outputs, error, decision_id,
+--       heartbeat_at, stalled)
+-- DDL: db/migration/V2__runs.sql, V3__event_log_and_attention.sql
 
 -- name: StepClaimReady
 -- Claims due ready steps in one statement: marks them running under a lease, bumps the attempt, and
@@ -16,7 +17,7 @@ WITH picked AS (
 ), claimed AS (
     UPDATE step s
     SET status = 'running', attempts = s.attempts + 1, lease_owner = :owner, lease_expires_at = :lease_until,
-        started_at = :now
+        started_at = :now, heartbeat_at = :now, stalled = false
     FROM picked p
     WHERE s.run_id = p.run_id AND s.step_id = p.step_id
     RETURNING s.run_id, s.step_id, s.attempts, s.key_generation
@@ -25,25 +26,37 @@ WITH picked AS (
     -- over the whole run table when statistics lag behind a burst of new runs.
     SELECT c.*, r.workspace, r.version_id
     FROM claimed c CROSS JOIN LATERAL (SELECT workspace, version_id FROM run WHERE run.id = c.run_id) r
+), counted AS (
+    SELECT count(*)::int AS k FROM described
+), events_batch AS (
+    -- The claim's step.started events, as this transaction's batch in the event log (see RunWriteChanges).
+    INSERT INTO event_batch (tx, size, ts)
+    SELECT pg_current_xact_id(), k, :now FROM counted WHERE k > 0
+    ON CONFLICT (tx) DO UPDATE SET size = event_batch.size + EXCLUDED.size
+    RETURNING tx, size - (SELECT k FROM counted) AS first_n
 ), event_rows AS (
-    INSERT INTO event (workspace, ts, type, run_id, step_id, attempt, data)
-    SELECT workspace, :now, 'step.started', run_id, step_id, attempts, jsonb_build_object('node', :owner::text)
-    FROM described
+    INSERT INTO event (tx, n, workspace, ts, type, run_id, step_id, attempt, data)
+    SELECT b.tx, b.first_n + row_number() OVER (ORDER BY d.run_id, d.step_id) - 1, d.workspace, :now, 'step.started',
+           d.run_id, d.step_id, d.attempts, jsonb_build_object('node', :owner::text)
+    FROM events_batch b CROSS JOIN described d
 )
-SELECT run_id, step_id, attempts, key_generation, version_id FROM described
+SELECT run_id, step_id, attempts, key_generation, version_id, workspace FROM described
 
 -- name: StepRenewLeases
+-- Also the executor's heartbeat: active_at is each attempt's last sign of life (output, progress).
 -- Rows being changed by another transaction right now are skipped, not waited for: they are being
 -- completed or canceled, and the next renewal (or the lease check) sorts them out.
 WITH held AS (
-    SELECT s.run_id, s.step_id
+    SELECT s.run_id, s.step_id, h.active_at
     FROM step s
-    JOIN unnest(:run_ids::bigint[], :step_ids::text[], :attempts::int[]) AS h(run_id, step_id, attempt)
+    JOIN unnest(:run_ids::bigint[], :step_ids::text[], :attempts::int[], :active_at::text[])
+         AS h(run_id, step_id, attempt, active_at)
       ON s.run_id = h.run_id AND s.step_id = h.step_id AND s.attempts = h.attempt
     WHERE s.status = 'running' AND s.lease_owner = :owner
     FOR UPDATE OF s SKIP LOCKED
 )
-UPDATE step s SET lease_expires_at = :lease_until
+UPDATE step s
+SET lease_expires_at = :lease_until, heartbeat_at = GREATEST(s.heartbeat_at, held.active_at::timestamptz)
 FROM held
 WHERE s.run_id = held.run_id AND s.step_id = held.step_id
 RETURNING s.run_id, s.step_id, s.attempts
@@ -87,3 +100,26 @@ ORDER BY position
 SELECT r.inputs, r.pipeline, s.step_id, s.outputs
 FROM run r LEFT JOIN step s ON s.run_id = r.id AND s.status = 'succeeded'
 WHERE r.id = :run_id
+
+-- name: StepMarkStalled
+-- Running attempts whose executor has not reported a sign of life for a while. Only steps not
+-- already marked change, so concurrent watchers raise each stall once.
+UPDATE step s
+SET stalled = true
+FROM run r
+WHERE s.status = 'running' AND NOT s.stalled AND s.heartbeat_at < :silent_before AND r.id = s.run_id
+RETURNING s.run_id, s.step_id, s.attempts, s.heartbeat_at, s.lease_owner, r.workspace
+
+-- name: StepMarkAlive
+-- Stalled attempts that have reported a sign of life again.
+UPDATE step s
+SET stalled = false
+FROM run r
+WHERE s.status = 'running' AND s.stalled AND s.heartbeat_at >= :silent_before AND r.id = s.run_id
+RETURNING s.run_id, s.step_id, s.attempts, s.heartbeat_at, s.lease_owner, r.workspace
+
+-- name: StepListForRuns
+SELECT run_id, step_id, kind, status, attempts, ready_at, due_at, started_at, finished_at, outputs, error, decision_id
+FROM step
+WHERE run_id = ANY (:run_ids::bigint[])
+ORDER BY run_id, position

@@ -7,6 +7,7 @@ import dev.agentry.core.engine.NodeSettings;
 import dev.agentry.core.engine.Signals;
 import dev.agentry.postgres.Database;
 import dev.agentry.postgres.EmbeddedPostgres;
+import dev.agentry.postgres.PostgresEventLog;
 import dev.agentry.postgres.PostgresPipelineStore;
 import dev.agentry.postgres.PostgresRunStore;
 import dev.agentry.postgres.PostgresSignals;
@@ -131,8 +132,8 @@ public final class Bench {
             var runs = new PostgresRunStore(db, pipelines, signals, clock);
             engine = new Engine(pipelines, runs, clock, new SecureRandom());
             listener = new PostgresSignals(db, signals).start();
-            node = new Node(new NodeSettings("bench", 256, Duration.ofSeconds(30), Duration.ofSeconds(5), work, 64 * 1024),
-                    engine, runs, pipelines, signals, clock).start();
+            node = new Node(new NodeSettings("bench", 256, Duration.ofSeconds(30), Duration.ofSeconds(5), work, 64 * 1024, 1 << 20),
+                    engine, runs, pipelines, new PostgresEventLog(db, signals, clock), signals, clock).start();
         }
 
         @Override

@@ -127,6 +127,25 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Read-only work that must see one snapshot of the database across several statements. */
+    public <T> T readConsistent(TransactionWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            try {
+                return work.apply(c);
+            } finally {
+                rollback(c);
+                c.setReadOnly(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException(e);
+        }
+    }
+
     private static void rollback(Connection c) {
         try {
             c.rollback();

@@ -10,6 +10,7 @@ import java.util.Map;
 final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, String>> STRINGS = new TypeReference<>() {};
+    private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() {};
 
     private Json() {}
 
@@ -21,6 +22,17 @@ final class Json {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not serialisable as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    static Map<String, Object> object(String json) {
+        if (json == null || json.isEmpty() || json.equals("{}")) {
+            return Map.of();
+        }
+        try {
+            return MAPPER.readValue(json, OBJECT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is not an object: " + e.getMessage(), e);
         }
     }
 

@@ -57,7 +57,7 @@ public final class PostgresRunQueries implements RunQueries {
         });
     }
 
-    private static Views.RunView run(ResultSet rs, List<Views.StepView> steps) throws SQLException {
+    static Views.RunView run(ResultSet rs, List<Views.StepView> steps) throws SQLException {
         return new Views.RunView(rs.getLong("id"), rs.getString("workspace"), rs.getString("pipeline"), rs.getInt("version"),
                 rs.getString("status"), Json.strings(rs.getString("inputs")), rs.getString("error"),
                 rs.getString("idempotency_key"), Rows.nullableLong(rs, "rerun_of"), Rows.instant(rs, "created_at"),
@@ -68,14 +68,17 @@ public final class PostgresRunQueries implements RunQueries {
         var steps = new ArrayList<Views.StepView>();
         try (var ps = stepSql.prepare(c, "StepListForRun", params("run_id", runId)); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                var step = new Views.StepView(rs.getString("step_id"), rs.getString("kind"), rs.getString("status"),
-                        rs.getInt("attempts"), Rows.instant(rs, "ready_at"), Rows.instant(rs, "due_at"),
-                        Rows.instant(rs, "started_at"), Rows.instant(rs, "finished_at"), Json.strings(rs.getString("outputs")),
-                        rs.getString("error"), Rows.nullableLong(rs, "decision_id"));
-                steps.add(step);
+                steps.add(step(rs));
             }
         }
         return steps;
+    }
+
+    static Views.StepView step(ResultSet rs) throws SQLException {
+        return new Views.StepView(rs.getString("step_id"), rs.getString("kind"), rs.getString("status"),
+                rs.getInt("attempts"), Rows.instant(rs, "ready_at"), Rows.instant(rs, "due_at"),
+                Rows.instant(rs, "started_at"), Rows.instant(rs, "finished_at"), Json.strings(rs.getString("outputs")),
+                rs.getString("error"), Rows.nullableLong(rs, "decision_id"));
     }
 
     @Override
@@ -105,7 +108,7 @@ public final class PostgresRunQueries implements RunQueries {
                 PostgresRunQueries::decision)).stream().findFirst();
     }
 
-    private static Views.DecisionView decision(ResultSet rs) throws SQLException {
+    static Views.DecisionView decision(ResultSet rs) throws SQLException {
         return new Views.DecisionView(rs.getLong("id"), rs.getString("workspace"), rs.getLong("run_id"), rs.getString("pipeline"),
                 rs.getString("step_id"), rs.getString("status"), rs.getString("prompt"), Rows.instant(rs, "deadline_at"),
                 rs.getString("comment"), rs.getString("answered_by"), Rows.instant(rs, "created_at"), Rows.instant(rs, "answered_at"));

@@ -289,6 +289,9 @@ public final class PostgresRunStore implements RunStore {
                     events.add(new Object[] {run.workspace(), e.type(), e.runId(), e.stepId(), e.attempt(), Json.write(e.data())});
                 }
             }
+            if (!events.isEmpty()) {
+                raised.add(Signal.EVENTS_WRITTEN);
+            }
             var values = params("now", clock.instant(),
                     "new_runs", column(newRuns, 0, Long[]::new), "new_run_workspaces", column(newRuns, 1, String[]::new),
                     "new_run_pipelines", column(newRuns, 2, String[]::new), "new_run_versions", column(newRuns, 3, Long[]::new),
@@ -323,7 +326,7 @@ public final class PostgresRunStore implements RunStore {
                     "event_workspaces", column(events, 0, String[]::new), "event_types", column(events, 1, String[]::new),
                     "event_run_ids", column(events, 2, Long[]::new), "event_step_ids", column(events, 3, String[]::new),
                     "event_attempts", column(events, 4, Integer[]::new), "event_data", column(events, 5, String[]::new),
-                    "signals", raised.stream().map(Enum::name).toArray(String[]::new));
+                    "signals", raised.stream().filter(Signal::notifiesByName).map(Enum::name).toArray(String[]::new));
             try (var ps = runSql.prepare(c, "RunWriteChanges", values); ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getLong("steps_changed") != steps.size()) {
@@ -365,7 +368,7 @@ public final class PostgresRunStore implements RunStore {
 
     @Override
     public List<Claim> claim(String owner, int limit, Instant now, Instant leaseUntil) {
-        return db.singleStatement(c -> {
+        var claimed = db.singleStatement(c -> {
             var claims = new ArrayList<Claim>();
             try (var ps = stepSql.prepare(c, "StepClaimReady", params("owner", owner, "limit", limit, "now", now,
                     "lease_until", leaseUntil)); ResultSet rs = ps.executeQuery()) {
@@ -374,22 +377,28 @@ public final class PostgresRunStore implements RunStore {
                     String stepId = rs.getString("step_id");
                     claims.add(new Claim(runId, stepId, rs.getInt("attempts"),
                             StepState.idempotencyKey(runId, stepId, rs.getInt("key_generation")),
-                            rs.getLong("version_id"), owner));
+                            rs.getLong("version_id"), owner, rs.getString("workspace")));
                 }
             }
             return claims;
         });
+        if (!claimed.isEmpty()) {
+            signals.raise(Signal.EVENTS_WRITTEN); // their step.started events
+        }
+        return claimed;
     }
 
     @Override
-    public List<StepOutcome.StepRef> renewLeases(String owner, Collection<StepOutcome.StepRef> held, Instant leaseUntil) {
-        if (held.isEmpty()) {
+    public List<StepOutcome.StepRef> renewLeases(String owner, Map<StepOutcome.StepRef, Instant> active, Instant leaseUntil) {
+        if (active.isEmpty()) {
             return List.of();
         }
+        var held = List.copyOf(active.keySet());
         var values = params("owner", owner, "lease_until", leaseUntil,
                 "run_ids", held.stream().map(StepOutcome.StepRef::runId).toArray(Long[]::new),
                 "step_ids", held.stream().map(StepOutcome.StepRef::stepId).toArray(String[]::new),
-                "attempts", held.stream().map(StepOutcome.StepRef::attempt).toArray(Integer[]::new));
+                "attempts", held.stream().map(StepOutcome.StepRef::attempt).toArray(Integer[]::new),
+                "active_at", held.stream().map(r -> Rows.text(active.get(r))).toArray(String[]::new));
         var still = new java.util.HashSet<StepOutcome.StepRef>(db.singleStatement(c -> refs(c, "StepRenewLeases", values, owner)));
         if (still.size() < held.size()) {
             // Renewal skips rows another transaction holds; a plain read tells skipped from lost.

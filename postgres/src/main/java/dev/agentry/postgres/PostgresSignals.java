@@ -52,6 +52,10 @@ public final class PostgresSignals implements AutoCloseable {
                         continue;
                     }
                     for (var n : notifications) {
+                        if (n.getParameter().startsWith("events:")) {
+                            signals.raise(RunStore.Signal.EVENTS_SEQUENCED); // the hub reads the new ids from the log
+                            continue;
+                        }
                         try {
                             signals.raise(RunStore.Signal.valueOf(n.getParameter()));
                         } catch (IllegalArgumentException unknown) {

@@ -44,6 +44,12 @@ final class Sql {
         for (int i = 0; i < names.size(); i++) {
             int end = i + 1 < bounds.size() ? bounds.get(i + 1)[0] : text.length();
             String body = text.substring(bounds.get(i)[1], end).strip();
+            // A :name in a comment would become a ? that JDBC does not count as a parameter.
+            for (String line : body.lines().toList()) {
+                if (line.stripLeading().startsWith("--") && PARAM.matcher(line).find()) {
+                    throw new IllegalStateException(file + ": a comment in " + names.get(i) + " looks like a parameter: " + line.strip());
+                }
+            }
             var params = new ArrayList<String>();
             Matcher p = PARAM.matcher(body);
             var jdbc = new StringBuilder();

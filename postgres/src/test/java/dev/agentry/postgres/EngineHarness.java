@@ -36,8 +36,8 @@ final class EngineHarness implements AutoCloseable {
         queries = new PostgresRunQueries(db);
         engine = new Engine(pipelines, runs, clock, new Random());
         listener = new PostgresSignals(db, signals).start();
-        node = new Node(new NodeSettings(nodeName, 8, Duration.ofSeconds(2), Duration.ofMillis(500), work, 64 * 1024),
-                engine, runs, pipelines, signals, clock).start();
+        node = new Node(new NodeSettings(nodeName, 8, Duration.ofSeconds(2), Duration.ofMillis(500), work, 64 * 1024, 1 << 20),
+                engine, runs, pipelines, new PostgresEventLog(db, signals, clock), signals, clock).start();
     }
 
     long start(String yaml, Map<String, String> inputs) {

@@ -3,7 +3,13 @@ package dev.agentry.server;
 import dev.agentry.core.engine.Engine;
 import dev.agentry.core.engine.Node;
 import dev.agentry.core.engine.NodeSettings;
+import dev.agentry.core.engine.RunStore;
 import dev.agentry.core.engine.Signals;
+import dev.agentry.core.engine.WatchLiveness;
+import dev.agentry.core.event.EventHub;
+import dev.agentry.core.event.PruneEvents;
+import dev.agentry.postgres.PostgresAttention;
+import dev.agentry.postgres.PostgresEventLog;
 import dev.agentry.postgres.Database;
 import dev.agentry.postgres.EmbeddedPostgres;
 import dev.agentry.postgres.PostgresPipelineStore;
@@ -33,6 +39,9 @@ public final class AgentryServer implements AutoCloseable {
     private Database db;
     private PostgresSignals listener;
     private Node node;
+    private EventHub hub;
+    private WatchLiveness liveness;
+    private PruneEvents pruneEvents;
     private Javalin http;
     private volatile boolean running;
     private boolean closed;
@@ -71,11 +80,22 @@ public final class AgentryServer implements AutoCloseable {
         var runs = new PostgresRunStore(db, pipelines, signals, clock);
         var queries = new PostgresRunQueries(db);
         var engine = new Engine(pipelines, runs, clock, new SecureRandom());
+        var events = new PostgresEventLog(db, signals, clock);
+        var attention = new PostgresAttention(db, signals, clock);
+        var settings = config.events();
+        hub = new EventHub(events, new EventHub.Settings(settings.streamBuffer(), settings.snapshotEvery(), 500,
+                Duration.ofMillis(500)), clock).start();
+        signals.subscribe(RunStore.Signal.EVENTS_SEQUENCED, hub::wake);
         listener = new PostgresSignals(db, signals).start();
         Path work = config.home().resolve("runs");
         node = new Node(new NodeSettings(config.nodeName(), config.slots(), config.lease(), config.pollInterval(), work,
-                config.logBytes()), engine, runs, pipelines, signals, clock).start();
-        http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), engine, queries, this::ready).start();
+                config.logBytes(), settings.logStreamBytes()), engine, runs, pipelines, events, signals, clock).start();
+        liveness = new WatchLiveness(attention, settings.stallAfter(), clock);
+        liveness.start("agentry-liveness");
+        pruneEvents = new PruneEvents(events, settings.retention(), Duration.ofMinutes(10), clock);
+        pruneEvents.start("agentry-prune-events");
+        http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
+                new HttpApi.Services(engine, queries, hub, events, attention), this::ready).start();
         running = true;
     }
 
@@ -113,6 +133,15 @@ public final class AgentryServer implements AutoCloseable {
         running = false;
         if (http != null) {
             http.stop();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+        if (liveness != null) {
+            liveness.stop();
+        }
+        if (pruneEvents != null) {
+            pruneEvents.stop();
         }
         if (node != null) {
             node.stop(Duration.ofSeconds(10));

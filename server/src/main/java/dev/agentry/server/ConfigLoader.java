@@ -47,6 +47,12 @@ public final class ConfigLoader {
         settings.put("max_body", new Setting("1048576", "BYTES", "Largest request body accepted, in bytes."));
         settings.put("log_bytes", new Setting("262144", "BYTES", "Bytes of each step attempt's output kept (the tail)."));
         settings.put("db_pool_size", new Setting("16", "N", "Database connections this node opens (plus one for LISTEN)."));
+        settings.put("event_retention", new Setting("7d", "DURATION", "How long the event log keeps events; older ones are removed in the background."));
+        settings.put("snapshot_interval", new Setting("60s", "DURATION", "How often an event stream gets a fresh snapshot."));
+        settings.put("heartbeat_interval", new Setting("15s", "DURATION", "How often an idle event stream gets a comment line, so proxies keep it open."));
+        settings.put("stream_buffer", new Setting("10000", "N", "Live events a stream may fall behind before it is cut off (it resumes by Last-Event-ID)."));
+        settings.put("stall_after", new Setting("5m", "DURATION", "How long a running step may show no sign of life (output, progress) before it is reported stalled."));
+        settings.put("log_stream_bytes", new Setting("8388608", "BYTES", "Bytes of each step attempt's output streamed live as step.log events."));
         SETTINGS = Collections.unmodifiableMap(settings);
     }
 
@@ -111,6 +117,10 @@ public final class ConfigLoader {
         long maxBody = integer(values, "max_body", 1024, 1 << 30, problems);
         int logBytes = integer(values, "log_bytes", 1024, 64 << 20, problems);
         int pool = integer(values, "db_pool_size", 2, 500, problems);
+        var events = new ServerConfig.Events(duration(values, "event_retention", problems),
+                duration(values, "snapshot_interval", problems), duration(values, "heartbeat_interval", problems),
+                integer(values, "stream_buffer", 10, 1_000_000, problems), duration(values, "stall_after", problems),
+                integer(values, "log_stream_bytes", 0, 1 << 30, problems));
         if (lease != null && lease.toMillis() < 300) {
             problems.add("lease: must be at least 300ms");
         }
@@ -118,7 +128,7 @@ public final class ConfigLoader {
             throw new BadConfig(problems);
         }
         return new ServerConfig(homePath, bind, port, url == null || url.isBlank() ? null : url, node, slots, lease, poll,
-                maxBody, logBytes, pool);
+                maxBody, logBytes, pool, events);
     }
 
     private static void readFile(Path file, Map<String, String> values, List<String> problems) {

@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param maxBodyBytes  largest request body accepted
  * @param logBytes      bytes of each step attempt's log kept (the tail)
  * @param dbPoolSize    database connections
+ * @param events        the event log and its streams
  */
 public record ServerConfig(
         Path home,
@@ -30,4 +31,17 @@ public record ServerConfig(
         Duration pollInterval,
         long maxBodyBytes,
         int logBytes,
-        int dbPoolSize) {}
+        int dbPoolSize,
+        Events events) {
+
+    /**
+     * @param retention      how long the event log keeps events
+     * @param snapshotEvery  how often a stream gets a fresh snapshot
+     * @param heartbeat      how often an idle stream gets a comment line
+     * @param streamBuffer   live events a stream may fall behind before it is cut off
+     * @param stallAfter     how long a running step may show no sign of life before it is reported stalled
+     * @param logStreamBytes bytes of a step attempt's output streamed as step.log events
+     */
+    public record Events(Duration retention, Duration snapshotEvery, Duration heartbeat, int streamBuffer,
+                         Duration stallAfter, int logStreamBytes) {}
+}

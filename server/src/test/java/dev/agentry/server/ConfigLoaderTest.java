@@ -63,10 +63,14 @@ class ConfigLoaderTest {
         var env = Map.ofEntries(Map.entry("AGENTRY_BIND", "0.0.0.0"), Map.entry("AGENTRY_PORT", "0"),
                 Map.entry("AGENTRY_DATABASE_URL", "jdbc:postgresql://db/agentry"), Map.entry("AGENTRY_NODE_NAME", "n1"),
                 Map.entry("AGENTRY_SLOTS", "3"), Map.entry("AGENTRY_LEASE", "1m"), Map.entry("AGENTRY_POLL_INTERVAL", "250ms"),
-                Map.entry("AGENTRY_MAX_BODY", "4096"), Map.entry("AGENTRY_LOG_BYTES", "2048"), Map.entry("AGENTRY_DB_POOL_SIZE", "4"));
+                Map.entry("AGENTRY_MAX_BODY", "4096"), Map.entry("AGENTRY_LOG_BYTES", "2048"), Map.entry("AGENTRY_DB_POOL_SIZE", "4"),
+                Map.entry("AGENTRY_EVENT_RETENTION", "2d"), Map.entry("AGENTRY_SNAPSHOT_INTERVAL", "30s"),
+                Map.entry("AGENTRY_HEARTBEAT_INTERVAL", "5s"), Map.entry("AGENTRY_STREAM_BUFFER", "500"),
+                Map.entry("AGENTRY_STALL_AFTER", "2m"), Map.entry("AGENTRY_LOG_STREAM_BYTES", "4096"));
         var config = load(Map.of(), env);
         assertThat(config).isEqualTo(new ServerConfig(home.toAbsolutePath(), "0.0.0.0", 0, "jdbc:postgresql://db/agentry", "n1", 3,
-                Duration.ofMinutes(1), Duration.ofMillis(250), 4096, 2048, 4));
+                Duration.ofMinutes(1), Duration.ofMillis(250), 4096, 2048, 4, new ServerConfig.Events(Duration.ofDays(2),
+                Duration.ofSeconds(30), Duration.ofSeconds(5), 500, Duration.ofMinutes(2), 4096)));
         assertThat(env.keySet()).as("a value for every setting but home, which load() sets as a flag")
                 .containsExactlyInAnyOrderElementsOf(ConfigLoader.SETTINGS.keySet().stream()
                         .filter(k -> !k.equals("home")).map(ConfigLoader::envName).toList());

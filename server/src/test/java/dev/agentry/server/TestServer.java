@@ -18,11 +18,23 @@ public final class TestServer implements AutoCloseable {
     public final String url;
     private final HttpClient http = HttpClient.newHttpClient();
 
+    /** Event settings for tests: quick heartbeats, a quick stall window. */
+    public static final ServerConfig.Events EVENTS = new ServerConfig.Events(Duration.ofDays(7), Duration.ofSeconds(60),
+            Duration.ofSeconds(1), 10_000, Duration.ofMinutes(5), 1 << 20);
+
     public TestServer() {
+        this(EVENTS);
+    }
+
+    public TestServer(ServerConfig.Events events) {
+        this(events, TestDatabase.freshUrl());
+    }
+
+    public TestServer(ServerConfig.Events events, String databaseUrl) {
         try {
             Path home = Files.createTempDirectory("agentry-test-home");
-            var config = new ServerConfig(home, "127.0.0.1", 0, TestDatabase.freshUrl(), "test-node", 8,
-                    Duration.ofSeconds(3), Duration.ofMillis(500), 64 * 1024, 64 * 1024, 8);
+            var config = new ServerConfig(home, "127.0.0.1", 0, databaseUrl, "test-node-" + java.util.UUID.randomUUID().toString().substring(0, 6), 8,
+                    Duration.ofSeconds(3), Duration.ofMillis(500), 64 * 1024, 64 * 1024, 8, events);
             server = AgentryServer.start(config);
             url = server.url();
         } catch (java.io.IOException e) {

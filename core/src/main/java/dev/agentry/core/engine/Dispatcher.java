@@ -6,6 +6,7 @@ import dev.agentry.core.pipeline.StepDefinition;
 import dev.agentry.core.run.StepOutcome;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -26,24 +27,45 @@ final class Dispatcher extends Loop {
     private final Completer completer;
     private final CommandRunner commands;
     private final Clock clock;
+    private final StreamOutput output;
     private final Semaphore slots;
     /** What this node is executing now; the lease renewer keeps these alive and stops lost ones. */
     final Map<StepOutcome.StepRef, Running> running = new ConcurrentHashMap<>();
 
     /** An attempt in progress here; {@code execution} is null for steps that finish at once. */
     static final class Running {
+        final Claim claim;
         volatile CommandRunner.Execution execution;
         volatile boolean lost;
+        /** When it last reported progress (output counts too: see {@link #lastSignOfLife}). */
+        volatile Instant progressedAt;
+        /** Held while its output is taken and appended, so chunks reach the log in order. */
+        final java.util.concurrent.locks.ReentrantLock streaming = new java.util.concurrent.locks.ReentrantLock();
+
+        Running(Claim claim, Instant startedAt) {
+            this.claim = claim;
+            this.progressedAt = startedAt;
+        }
+
+        /** Its heartbeat: when it started, last printed, or last reported progress. */
+        Instant lastSignOfLife() {
+            Instant last = progressedAt;
+            var e = execution;
+            Instant printed = e == null ? null : e.output().lastOutputAt();
+            return printed != null && printed.isAfter(last) ? printed : last;
+        }
     }
 
-    Dispatcher(NodeSettings settings, RunStore runs, PipelineStore pipelines, Completer completer, Clock clock) {
+    Dispatcher(NodeSettings settings, RunStore runs, PipelineStore pipelines, Completer completer, StreamOutput output,
+               Clock clock) {
         this.settings = settings;
         this.runs = runs;
         this.pipelines = pipelines;
         this.completer = completer;
+        this.output = output;
         this.clock = clock;
         this.slots = new Semaphore(settings.slots());
-        this.commands = new CommandRunner(settings.workRoot(), settings.logCapacity());
+        this.commands = new CommandRunner(settings.workRoot(), settings.logCapacity(), settings.streamLimit(), clock);
     }
 
     @Override
@@ -57,7 +79,7 @@ final class Dispatcher extends Loop {
             var claims = runs.claim(settings.name(), free, now, now.plus(settings.lease()));
             for (Claim claim : claims) {
                 slots.acquireUninterruptibly();
-                running.put(claim.ref(), new Running());
+                running.put(claim.ref(), new Running(claim, now));
                 execute(claim);
             }
             if (claims.size() < free) {
@@ -111,6 +133,7 @@ final class Dispatcher extends Loop {
                 execution.stop();
             }
             StepOutcome outcome = execution.await(claim.ref(), step.timeout());
+            output.flush(entry); // the last of its output is in the log before its outcome
             // Stopped because the attempt is no longer ours (run canceled, lease lost) or this node is shutting
             // down: it did not fail on its own, so it must not spend the retry budget or get a new idempotency
             // key. Reported as expired: refused if the run moved on, else retried at once by any node.

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * A background duty that runs on its own thread: once per wake-up, and at least once per interval.
  * Waiting costs no CPU; {@link #wake} from a signal makes it run at once.
  */
-abstract class Loop implements Runnable {
+public abstract class Loop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Loop.class);
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -23,11 +23,11 @@ abstract class Loop implements Runnable {
     /** Does one round of work; returns how long to wait before the next round unless woken. */
     protected abstract Duration runOnce();
 
-    final void start(String name) {
+    public final void start(String name) {
         thread = Thread.ofPlatform().daemon().name(name).start(this);
     }
 
-    final void wake() {
+    public final void wake() {
         lock.lock();
         try {
             pending = true;
@@ -37,12 +37,12 @@ abstract class Loop implements Runnable {
         }
     }
 
-    final void stop() {
+    public final void stop() {
         stopping = true;
         wake();
     }
 
-    final void join(Duration timeout) throws InterruptedException {
+    public final void join(Duration timeout) throws InterruptedException {
         if (thread != null) {
             thread.join(timeout.toMillis());
         }

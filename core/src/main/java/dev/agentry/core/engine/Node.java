@@ -1,5 +1,7 @@
 package dev.agentry.core.engine;
 
+import dev.agentry.core.event.EventLog;
+import dev.agentry.core.event.SequenceEvents;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -7,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One process's share of executing runs: it claims steps, executes them, records their outcomes, keeps
- * its leases alive, expires other nodes' dead leases and fires due timers. Any number of nodes can share
+ * its leases alive, streams its commands' output, expires other nodes' dead leases, fires due timers and
+ * gives committed events their ids. Any number of nodes can share
  * one database.
  */
 public final class Node implements AutoCloseable {
@@ -19,6 +22,8 @@ public final class Node implements AutoCloseable {
     private final RenewLeases renewLeases;
     private final ExpireLeases expireLeases;
     private final FireTimers fireTimers;
+    private final StreamOutput output;
+    private final SequenceEvents sequencer;
     /**
      * Completion transactions run on this many threads at once: while one waits on PostgreSQL (a round
      * trip, a commit) another is building its batch, which keeps both the database and the JVM busy.
@@ -27,11 +32,16 @@ public final class Node implements AutoCloseable {
 
     private final java.util.List<Thread> completerThreads = new java.util.ArrayList<>();
 
-    public Node(NodeSettings settings, Engine engine, RunStore runs, PipelineStore pipelines, Signals signals, Clock clock) {
+    public Node(NodeSettings settings, Engine engine, RunStore runs, PipelineStore pipelines, EventLog events,
+                Signals signals, Clock clock) {
         this.settings = settings;
         Dispatcher[] self = new Dispatcher[1];
         this.completer = new Completer(engine::complete, outcomes -> self[0].released(outcomes));
-        this.dispatcher = new Dispatcher(settings, runs, pipelines, completer, clock);
+        this.output = new StreamOutput(events, clock);
+        this.dispatcher = new Dispatcher(settings, runs, pipelines, completer, output, clock);
+        output.watch(dispatcher.running);
+        this.sequencer = new SequenceEvents(events, () -> signals.raise(RunStore.Signal.EVENTS_SEQUENCED));
+        signals.subscribe(RunStore.Signal.EVENTS_WRITTEN, sequencer::wake);
         self[0] = dispatcher;
         this.renewLeases = new RenewLeases(settings, runs, dispatcher, clock);
         this.expireLeases = new ExpireLeases(settings, runs, engine, clock);
@@ -53,6 +63,8 @@ public final class Node implements AutoCloseable {
         renewLeases.start("agentry-renew-leases");
         expireLeases.start("agentry-expire-leases");
         fireTimers.start("agentry-timers");
+        output.start("agentry-step-output");
+        sequencer.start("agentry-sequence-events");
         log.info("node {} executing up to {} steps at once, lease {}", settings.name(), settings.slots(),
                 dev.agentry.core.pipeline.Durations.format(settings.lease()));
         return this;
@@ -81,12 +93,16 @@ public final class Node implements AutoCloseable {
         }
         dispatcher.running.keySet().forEach(dispatcher::lose);
         renewLeases.stop();
+        output.stop();
         completer.stop();
         try {
             for (Thread t : completerThreads) {
                 t.join(5_000);
             }
             dispatcher.join(Duration.ofSeconds(2));
+            sequencer.wake(); // the last outcomes' events
+            sequencer.stop();
+            sequencer.join(Duration.ofSeconds(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -12,8 +12,10 @@ import java.time.Duration;
  * @param pollInterval  fallback wake-up when no signal arrives (signals are best effort)
  * @param workRoot      where runs' working directories live
  * @param logCapacity   bytes of a step's log that are kept (the tail)
+ * @param streamLimit   bytes of an attempt's output streamed as {@code step.log} events while it runs
  */
-public record NodeSettings(String name, int slots, Duration lease, Duration pollInterval, Path workRoot, int logCapacity) {
+public record NodeSettings(String name, int slots, Duration lease, Duration pollInterval, Path workRoot, int logCapacity,
+                           long streamLimit) {
     public NodeSettings {
         if (slots < 1) {
             throw new IllegalArgumentException("slots must be at least 1");

@@ -59,8 +59,19 @@ public interface RunStore {
         }
     }
 
-    /** What other nodes should look at after a commit. */
-    enum Signal { WORK_READY, TIMERS_CHANGED, RUNS_CANCELED }
+    /** What nodes should look at after a commit. */
+    enum Signal {
+        WORK_READY, TIMERS_CHANGED, RUNS_CANCELED,
+        /** Events were committed without ids: raised on the writing node only, where its sequencer runs. */
+        EVENTS_WRITTEN,
+        /** The event log grew: raised everywhere, through NOTIFY with the last id. */
+        EVENTS_SEQUENCED;
+
+        /** Whether other nodes hear of it through NOTIFY with its name. */
+        public boolean notifiesByName() {
+            return this != EVENTS_WRITTEN && this != EVENTS_SEQUENCED;
+        }
+    }
 
     /**
      * Claims up to {@code limit} ready steps that are due, for {@code owner}, in one statement: marks them
@@ -69,8 +80,11 @@ public interface RunStore {
      */
     List<Claim> claim(String owner, int limit, Instant now, Instant leaseUntil);
 
-    /** Extends the leases of the owner's running attempts; returns those still held. */
-    List<StepOutcome.StepRef> renewLeases(String owner, Collection<StepOutcome.StepRef> held, Instant leaseUntil);
+    /**
+     * Extends the leases of the owner's running attempts and records each one's last sign of life (its
+     * heartbeat, which liveness watches); returns those still held.
+     */
+    List<StepOutcome.StepRef> renewLeases(String owner, Map<StepOutcome.StepRef, Instant> held, Instant leaseUntil);
 
     /** Running attempts whose lease ran out before {@code now}. */
     List<StepOutcome.StepRef> expiredLeases(Instant now, int limit);

@@ -23,6 +23,11 @@ public final class Views {
                                String prompt, Instant deadline, String comment, String answeredBy,
                                Instant createdAt, Instant answeredAt) {}
 
+    /** Something a person should look at; {@code type} is an open set ({@code stalled}, ...). */
+    public record AttentionView(long id, String workspace, String type, String status, Long run, String step,
+                                Integer attempt, String summary, Map<String, Object> data, Instant raisedAt,
+                                Instant resolvedAt, String resolvedBy, String resolution) {}
+
     public record LogView(long run, String step, int attempt, String status, String log) {}
 
     /** A page of results and the cursor for the next one (null at the end). */

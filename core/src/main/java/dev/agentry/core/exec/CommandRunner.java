@@ -23,24 +23,37 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The process gets a small, explicit environment (never the server's own, which may hold database
  * credentials): PATH, HOME, LANG, LC_ALL, TZ, TMPDIR, USER and SHELL, the step's {@code env}, and the AGENTRY_ variables that identify the
- * attempt. Its output (stdout and stderr together) is kept as the step log, bounded to the tail. It
- * reports outputs by writing {@code key=value} lines or a JSON object to the file named by
- * {@code AGENTRY_OUTPUTS}. On timeout or cancel the whole process tree is stopped.
+ * attempt. Its output (stdout and stderr together) is streamed while it runs and kept as the step log,
+ * bounded to the tail. It reports outputs by writing {@code key=value} lines or a JSON object to the file
+ * named by {@code AGENTRY_OUTPUTS}, and may report progress by writing a JSON object (such as
+ * {@code {"completed": 3, "total": 10}}) to the file named by {@code AGENTRY_PROGRESS}. On timeout or
+ * cancel the whole process tree is stopped.
  */
 public final class CommandRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL");
     private static final Duration KILL_GRACE = Duration.ofSeconds(3);
     private static final int MAX_OUTPUTS_BYTES = 1 << 20;
+    private static final int MAX_PROGRESS_BYTES = 4096;
+    /** Output waiting to be streamed between two chunks, per attempt. */
+    private static final int PENDING_OUTPUT = 256 * 1024;
 
     private final Path workRoot;
     private final Path pids;
     private final int logCapacity;
+    private final long streamLimit;
+    private final java.time.Clock clock;
 
-    public CommandRunner(Path workRoot, int logCapacity) {
+    /**
+     * @param logCapacity bytes of the tail kept as the attempt's log
+     * @param streamLimit bytes of an attempt's output streamed as events
+     */
+    public CommandRunner(Path workRoot, int logCapacity, long streamLimit, java.time.Clock clock) {
         this.workRoot = workRoot;
         this.pids = workRoot.resolve(".pids");
         this.logCapacity = logCapacity;
+        this.streamLimit = streamLimit;
+        this.clock = clock;
     }
 
     /**
@@ -85,18 +98,50 @@ public final class CommandRunner {
     /** A started command: waits for it, or stops it. */
     public final class Execution {
         private final Process process;
-        private final LogTail log;
+        private final StepOutput log;
         private final Thread reader;
         private final Path outputsFile;
+        private final Path progressFile;
         private final Path pidFile;
         private volatile boolean stopped;
+        private java.nio.file.attribute.FileTime progressSeen;
 
-        private Execution(Process process, LogTail log, Thread reader, Path outputsFile, Path pidFile) {
+        private Execution(Process process, StepOutput log, Thread reader, Path outputsFile, Path progressFile, Path pidFile) {
             this.process = process;
             this.log = log;
             this.reader = reader;
             this.outputsFile = outputsFile;
+            this.progressFile = progressFile;
             this.pidFile = pidFile;
+        }
+
+        /** What the command has printed so far. */
+        public StepOutput output() {
+            return log;
+        }
+
+        /**
+         * The progress the command reported, if it changed since the last call; null otherwise. A file that
+         * is not a small JSON object is ignored (the command may be halfway through writing it).
+         */
+        public synchronized Map<String, Object> progress() {
+            try {
+                if (!Files.exists(progressFile)) {
+                    return null;
+                }
+                var modified = Files.getLastModifiedTime(progressFile);
+                if (modified.equals(progressSeen) || Files.size(progressFile) > MAX_PROGRESS_BYTES) {
+                    return null;
+                }
+                JsonNode node = JSON.readTree(Files.readString(progressFile, StandardCharsets.UTF_8));
+                if (node == null || !node.isObject()) {
+                    return null;
+                }
+                progressSeen = modified;
+                return JSON.convertValue(node, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+            } catch (IOException | IllegalArgumentException e) {
+                return null;
+            }
         }
 
         private void forget() {
@@ -164,8 +209,10 @@ public final class CommandRunner {
         var command = (StepAction.Command) step.action();
         Path runDir = workRoot.resolve(Long.toString(claim.runId()));
         Path outputs = runDir.resolve(".agentry").resolve(claim.stepId() + "." + claim.attempt() + ".outputs");
+        Path progress = runDir.resolve(".agentry").resolve(claim.stepId() + "." + claim.attempt() + ".progress");
         Files.createDirectories(outputs.getParent());
         Files.deleteIfExists(outputs);
+        Files.deleteIfExists(progress);
 
         var shell = Template.renderForShell(command.run(), context);
         var builder = new ProcessBuilder("/bin/sh", "-c", shell.script())
@@ -189,13 +236,14 @@ public final class CommandRunner {
         env.put("AGENTRY_ATTEMPT", Integer.toString(claim.attempt()));
         env.put("AGENTRY_IDEMPOTENCY_KEY", claim.idempotencyKey());
         env.put("AGENTRY_OUTPUTS", outputs.toString());
+        env.put("AGENTRY_PROGRESS", progress.toString());
         env.put("AGENTRY_WORKDIR", runDir.toString());
 
         Process process = builder.start();
         Path pidFile = remember(process);
-        var log = new LogTail(logCapacity);
+        var log = new StepOutput(logCapacity, streamLimit, PENDING_OUTPUT, clock);
         Thread reader = Thread.ofVirtual().name("log-" + claim.runId() + "-" + claim.stepId()).start(() -> pump(process.getInputStream(), log));
-        return new Execution(process, log, reader, outputs, pidFile);
+        return new Execution(process, log, reader, outputs, progress, pidFile);
     }
 
     private Path remember(Process process) throws IOException {
@@ -206,7 +254,7 @@ public final class CommandRunner {
         return file;
     }
 
-    private static void pump(InputStream in, LogTail log) {
+    private static void pump(InputStream in, StepOutput log) {
         byte[] chunk = new byte[8192];
         try (in) {
             int n;

@@ -1,9 +1,12 @@
 package dev.agentry.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.agentry.core.engine.AttentionStore;
 import dev.agentry.core.engine.Engine;
 import dev.agentry.core.engine.NotFound;
 import dev.agentry.core.engine.RunQueries;
+import dev.agentry.core.event.EventHub;
+import dev.agentry.core.event.EventLog;
 import dev.agentry.core.pipeline.InvalidDefinition;
 import dev.agentry.core.run.RunConflict;
 import io.javalin.Javalin;
@@ -12,6 +15,7 @@ import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -28,11 +32,21 @@ public final class HttpApi {
 
     private HttpApi() {}
 
-    public static Javalin create(String host, int port, long maxBodyBytes, Engine engine, RunQueries queries,
+    /** What the API serves, from the composition root. */
+    public record Services(Engine engine, RunQueries queries, EventHub hub, EventLog events, AttentionStore attention) {}
+
+    /**
+     * @param heartbeat how often an idle event stream gets a comment line, so that proxies keep it open
+     */
+    public static Javalin create(String host, int port, long maxBodyBytes, Duration heartbeat, Services services,
                                  BooleanSupplier ready) {
+        var engine = services.engine();
+        var queries = services.queries();
         var pipelines = new PipelineRoutes(engine);
         var runs = new RunRoutes(engine, queries);
         var decisions = new DecisionRoutes(engine, queries);
+        var events = new EventRoutes(services.hub(), services.events(), heartbeat);
+        var attention = new AttentionRoutes(services.attention());
         String openApi = resource("openapi.json");
         return Javalin.create(config -> {
             config.jetty.host = host;
@@ -77,6 +91,16 @@ public final class HttpApi {
             r.get(WS + "/decisions/{id}", decisions::get);
             r.post(WS + "/decisions/{id}/approve", ctx -> decisions.answer(ctx, true));
             r.post(WS + "/decisions/{id}/reject", ctx -> decisions.answer(ctx, false));
+
+            r.get(WS + "/events", events::workspaceStream);
+            r.get(WS + "/events/export", events::workspaceExport);
+            r.get("/api/events", events::fleetStream);
+            r.get("/api/events/export", events::fleetExport);
+            r.get("/api/streams", events::streams);
+
+            r.get(WS + "/attention", attention::list);
+            r.get(WS + "/attention/{id}", attention::get);
+            r.post(WS + "/attention/{id}/resolve", attention::resolve);
 
             r.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e));
             r.exception(InvalidDefinition.class, (e, ctx) -> problem(ctx, new ApiProblem(422, "invalid-definition",

@@ -138,6 +138,26 @@ final class Requests {
         throw ApiProblem.badRequest(name, "expected a whole number from " + min + " to " + max + ", got '" + abbreviate(raw) + "'");
     }
 
+    /** A non-negative whole number from a query parameter (or a header's value); null when absent. */
+    static Long queryLong(String name, String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(raw.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw badRequest(name, "expected an event id (a whole number, 0 or more), got '" + abbreviate(raw) + "'");
+    }
+
+    private static ApiProblem badRequest(String field, String detail) {
+        return ApiProblem.badRequest(field, detail);
+    }
+
     static String kind(JsonNode node) {
         return switch (node.getNodeType()) {
             case ARRAY -> "a list";
