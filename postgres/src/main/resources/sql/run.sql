@@ -13,10 +13,15 @@ SELECT pg_advisory_xact_lock(hashtextextended(:workspace || '/' || :idempotency_
 SELECT id FROM run WHERE workspace = :workspace AND idempotency_key = :idempotency_key
 
 -- name: RunLockWithSteps
--- Locks the runs, in id order for every writer so that writers never deadlock, and reads their steps.
--- Holding a run's row is holding the run: every change to a run goes through here. Step rows are not
--- locked: the only other writers of a step row are the claim (ready -> running) and lease renewal, and
--- RunWriteChanges only changes a step row that still has the status and attempt read here.
+-- Locks the runs, in id order for every writer so that writers never deadlock, then reads them with their
+-- steps. Two statements sent in one round trip: the read must take its snapshot after the locks are held.
+-- (One statement that locks and reads would, after waiting for a lock, return the run row as the other
+-- writer left it but its step rows as they were before: a run whose last two steps finish at once would
+-- never see both finished.) Holding a run's row is holding the run: every change to a run goes through
+-- here. Step rows are not locked: the only other writers of a step row are the claim (ready -> running)
+-- and lease renewal, and RunWriteChanges only changes a step row that still has the status and attempt
+-- read here.
+SELECT id FROM run WHERE id = ANY (:run_ids::bigint[]) ORDER BY id FOR UPDATE;
 SELECT r.id AS run_id, r.workspace, r.version_id, r.status AS run_status, r.inputs, r.created_at AS run_created_at,
        r.started_at AS run_started_at, r.finished_at AS run_finished_at, r.error AS run_error,
        s.step_id, s.status, s.attempts, s.failures, s.lost, s.key_generation, s.ready_at, s.due_at,
@@ -25,7 +30,6 @@ FROM unnest(:run_ids::bigint[]) AS wanted(id)
 JOIN run r ON r.id = wanted.id
 JOIN step s ON s.run_id = r.id
 ORDER BY r.id, s.position
-FOR UPDATE OF r
 
 -- name: RunWriteChanges
 -- Everything one engine transaction changed, in one round trip: the runs it created with their steps,

@@ -110,8 +110,12 @@ public final class PostgresRunStore implements RunStore {
         }
 
         private void loadLocked(Collection<Long> ids) throws SQLException {
-            try (var ps = runSql.prepare(c, "RunLockWithSteps", params("run_ids", ids.toArray(Long[]::new)));
-                 ResultSet rs = ps.executeQuery()) {
+            try (var ps = runSql.prepare(c, "RunLockWithSteps", params("run_ids", ids.toArray(Long[]::new)))) {
+                ps.execute(); // the locks
+                if (!ps.getMoreResults()) {
+                    throw new IllegalStateException("RunLockWithSteps gave no result for its read");
+                }
+                ResultSet rs = ps.getResultSet();
                 long current = -1;
                 List<StepState> steps = new ArrayList<>();
                 RunHead head = null;

@@ -52,6 +52,21 @@ class EngineTest {
     }
 
     @Test
+    void runs_of_many_parallel_steps_finish_when_their_steps_complete_in_concurrent_transactions() {
+        var wide = new StringBuilder("{name: wide, steps: [");
+        for (int i = 0; i < 30; i++) {
+            wide.append(i == 0 ? "" : ", ").append("{id: s").append(i).append(", kind: noop}");
+        }
+        var runs = new java.util.ArrayList<Long>();
+        for (int i = 0; i < 10; i++) {
+            runs.add(h.start(wide + "]}", Map.of()));
+        }
+        // Completions of one run's steps land on both completer threads at once; the second to lock the run
+        // must see the first one's steps as finished, or the run never finishes.
+        runs.forEach(run -> awaitStatus(run, "succeeded"));
+    }
+
+    @Test
     void command_outputs_flow_into_later_steps_and_inputs_cannot_inject_shell() throws Exception {
         Path proof = work.resolve("injected");
         long run = h.start("""
