@@ -49,5 +49,13 @@ class RunStoreConcurrencyTest {
         var attempts = h.queries.attempts("default", run, "a");
         assertThat(attempts).extracting(a -> a.status()).containsExactly("canceled");
         assertThat(attempts.get(0).node()).isEqualTo("other-node");
+
+        // The first pass wrote its events before the conflict was noticed; they went with its rollback.
+        var log = new PostgresEventLog(h.db, new dev.agentry.core.engine.Signals(), java.time.Clock.systemUTC());
+        log.sequence(1_000);
+        var types = log.forRun("default", run, null, new dev.agentry.core.event.EventFilter(null, null, List.of()), 0, 100)
+                .stream().map(dev.agentry.core.event.LoggedEvent::type).toList();
+        assertThat(types).containsOnlyOnce("run.canceled", "step.canceled");
+        assertThat(types).containsSubsequence("step.started", "step.canceled", "run.canceled");
     }
 }

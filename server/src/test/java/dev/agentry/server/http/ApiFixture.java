@@ -21,7 +21,15 @@ final class ApiFixture implements AutoCloseable {
     static final String WS = "/api/workspaces/default";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final TestServer server = new TestServer();
+    final TestServer server;
+
+    ApiFixture() {
+        this(new TestServer());
+    }
+
+    ApiFixture(TestServer server) {
+        this.server = server;
+    }
 
     /** A response with its body read as JSON (null when it is not JSON). */
     record Response(int status, String contentType, String text, JsonNode json) {
