@@ -212,7 +212,7 @@ final class EventRoutes {
         return bytes.length;
     }
 
-    private static String json(Object value) {
+    static String json(Object value) {
         try {
             return ApiJson.MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {

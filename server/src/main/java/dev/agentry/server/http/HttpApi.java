@@ -47,6 +47,7 @@ public final class HttpApi {
         var decisions = new DecisionRoutes(engine, queries);
         var events = new EventRoutes(services.hub(), services.events(), heartbeat);
         var attention = new AttentionRoutes(services.attention());
+        var sockets = new EventSocket(services.hub(), queries::workspaceExists, heartbeat);
         String openApi = resource("openapi.json");
         return Javalin.create(config -> {
             config.jetty.host = host;
@@ -97,6 +98,10 @@ public final class HttpApi {
             r.get("/api/events", events::fleetStream);
             r.get("/api/events/export", events::fleetExport);
             r.get("/api/streams", events::streams);
+            r.ws(WS + "/ws", sockets::workspace);
+            r.ws("/api/ws", sockets::fleet);
+            r.get(WS + "/ws", EventSocket::upgradeRequired);
+            r.get("/api/ws", EventSocket::upgradeRequired);
 
             r.get(WS + "/attention", attention::list);
             r.get(WS + "/attention/{id}", attention::get);
