@@ -124,6 +124,10 @@ public final class ConfigLoader {
         if (lease != null && lease.toMillis() < 300) {
             problems.add("lease: must be at least 300ms");
         }
+        if (lease != null && events.stallAfter() != null && events.stallAfter().compareTo(lease.dividedBy(3)) <= 0) {
+            problems.add("stall_after: must be longer than a third of the lease (" + Durations.format(lease.dividedBy(3))
+                    + "), how often running steps' heartbeats are written, or every step would look stalled");
+        }
         if (!problems.isEmpty()) {
             throw new BadConfig(problems);
         }

@@ -125,9 +125,9 @@ public final class Subscription implements AutoCloseable {
             }
             lock.lock();
             try {
-                if (cutOff != null) {
+                if (cutOff != null || closed) {
                     closed = true;
-                    return new Delivery.CutOff(sent, cutOff);
+                    return new Delivery.CutOff(sent, cutOff != null ? cutOff : "the stream was closed");
                 }
                 LoggedEvent event = queue.pollFirst();
                 if (event == null) {
@@ -166,12 +166,13 @@ public final class Subscription implements AutoCloseable {
         }
         var page = log.read(sent, filter, pageSize);
         var position = page.position();
+        String then = snapshotEvery == null ? "; the stream goes on from the log's end" : "; a snapshot follows";
         if (position.prunedThrough() > sent) {
             gap = new Delivery.Gap(sent, position.prunedThrough() + 1,
-                    "events up to " + position.prunedThrough() + " are past the log's retention");
+                    "events up to " + position.prunedThrough() + " are past the log's retention" + then);
         } else if (sent > position.last()) {
             gap = new Delivery.Gap(sent, position.prunedThrough() + 1,
-                    "event " + sent + " is ahead of this log, which ends at " + position.last());
+                    "event " + sent + " is ahead of this log, which ends at " + position.last() + then);
         }
         if (gap != null) {
             snapshotDue = true;
@@ -227,6 +228,7 @@ public final class Subscription implements AutoCloseable {
         try {
             closed = true;
             queue.clear();
+            arrived.signalAll(); // a connection waiting in next() ends now, not at its next heartbeat
         } finally {
             lock.unlock();
         }

@@ -146,7 +146,7 @@ final class EventRoutes {
         body.put("type", "urn:agentry:problem:events-gone");
         body.put("requested", g.requested());
         body.put("oldest", g.oldest());
-        body.put("detail", g.detail() + "; a snapshot follows");
+        body.put("detail", g.detail());
         return body;
     }
 
