@@ -43,7 +43,7 @@ public final class HttpApi {
         var engine = services.engine();
         var queries = services.queries();
         var pipelines = new PipelineRoutes(engine);
-        var runs = new RunRoutes(engine, queries);
+        var runs = new RunRoutes(engine, queries, services.events());
         var decisions = new DecisionRoutes(engine, queries);
         var events = new EventRoutes(services.hub(), services.events(), heartbeat);
         var attention = new AttentionRoutes(services.attention());

@@ -3,6 +3,9 @@ package dev.agentry.server.http;
 import dev.agentry.core.engine.Engine;
 import dev.agentry.core.engine.NotFound;
 import dev.agentry.core.engine.RunQueries;
+import dev.agentry.core.engine.Views;
+import dev.agentry.core.event.EventFilter;
+import dev.agentry.core.event.EventLog;
 import dev.agentry.core.run.RunStatus;
 import io.javalin.http.Context;
 import java.util.Map;
@@ -13,8 +16,10 @@ final class RunRoutes {
 
     private final Engine engine;
     private final RunQueries queries;
+    private final EventLog events;
 
-    RunRoutes(Engine engine, RunQueries queries) {
+    RunRoutes(Engine engine, RunQueries queries, EventLog events) {
+        this.events = events;
         this.engine = engine;
         this.queries = queries;
     }
@@ -106,8 +111,36 @@ final class RunRoutes {
         if (step != null && run.steps().stream().noneMatch(s -> s.id().equals(step))) {
             throw new NotFound("step", "run " + id + " has no step '" + Requests.abbreviate(step) + "'");
         }
-        HttpApi.json(ctx, 200, Map.of("items", queries.logs(ws, id, step)));
+        var items = new java.util.ArrayList<>(queries.logs(ws, id, step));
+        for (var s : run.steps()) {
+            if (s.status().equals("running") && (step == null || step.equals(s.id()))) {
+                items.add(new Views.LogView(id, s.id(), s.attempts(), "running", outputSoFar(ws, id, s.id(), s.attempts())));
+            }
+        }
+        HttpApi.json(ctx, 200, Map.of("items", items));
     }
+
+    /** What a running attempt has printed so far: its step.log events (the tail of it, when it printed a lot). */
+    private String outputSoFar(String ws, long run, String step, int attempt) {
+        var text = new StringBuilder();
+        for (var e : events.forRun(ws, run, step, LOG, 0, 100_000)) {
+            if (e.attempt() != null && e.attempt() == attempt) {
+                try {
+                    text.append(ApiJson.MAPPER.readTree(e.data()).path("text").asText());
+                } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                    throw new IllegalStateException("a stored step.log event is not JSON", ex);
+                }
+            }
+        }
+        if (text.length() > RUNNING_LOG_CHARS) {
+            return "[... " + (text.length() - RUNNING_LOG_CHARS) + " earlier characters left out ...]\n"
+                    + text.substring(text.length() - RUNNING_LOG_CHARS);
+        }
+        return text.toString();
+    }
+
+    private static final EventFilter LOG = new EventFilter(null, null, java.util.List.of("step.log"));
+    private static final int RUNNING_LOG_CHARS = 1 << 20;
 
     private Object run(String ws, long id) {
         return queries.run(ws, id).orElseThrow(() -> new NotFound("id", "no run " + id + " in workspace '" + ws + "'"));

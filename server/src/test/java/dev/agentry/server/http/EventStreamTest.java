@@ -34,6 +34,7 @@ class EventStreamTest {
                   - {id: say, kind: command, run: 'echo hello; echo world'}
                   - {id: done, kind: noop, needs: [say]}
                 """);
+        api.apply("{name: slow, steps: [{id: work, kind: command, run: 'echo first; sleep 3; echo second'}]}");
         api.apply("{name: gate, steps: [{id: ask, kind: approval, prompt: 'Ship it?'}, {id: after, kind: noop, needs: [ask]}]}");
     }
 
@@ -179,6 +180,21 @@ class EventStreamTest {
             var frames = stream.until(f -> endOf(f, mine), WAIT);
             assertThat(frames).hasSize(1);
         }
+    }
+
+    @Test
+    void the_output_of_a_running_step_can_be_read_before_it_finishes() {
+        long run = api.start("{\"pipeline\": \"slow\"}");
+        var items = org.awaitility.Awaitility.await().atMost(WAIT).until(
+                () -> ok(api.get(WS + "/runs/" + run + "/logs?step=work"), 200).get("items"),
+                i -> i.size() == 1 && i.get(0).get("log").asText().equals("first\n"));
+        assertThat(items.get(0).get("status").asText()).isEqualTo("running");
+        assertThat(items.get(0).get("attempt").asInt()).isEqualTo(1);
+        api.awaitRun(run, "succeeded");
+        var done = ok(api.get(WS + "/runs/" + run + "/logs?step=work"), 200).get("items");
+        assertThat(done).hasSize(1);
+        assertThat(done.get(0).get("status").asText()).isEqualTo("succeeded");
+        assertThat(done.get(0).get("log").asText()).isEqualTo("first\nsecond\n");
     }
 
     @Test
