@@ -52,22 +52,25 @@ WHERE EXISTS (SELECT 1 FROM numbered)
 RETURNING (SELECT sum(size) FROM numbered) AS numbered, pg_notify('agentry', 'events:' || last_id)
 
 -- name: EventGetPosition
--- The oldest batch still kept tells how far retention has removed; its first id less one.
-SELECT s.last_id,
-       COALESCE((SELECT first_id - 1 FROM event_batch WHERE last_id IS NOT NULL ORDER BY last_id LIMIT 1), s.last_id)
-           AS pruned_through
-FROM event_sequence s
+SELECT last_id, pruned_through FROM event_log_position
 
 -- name: EventListAfter
-SELECT b.first_id + e.n AS id, e.ts, e.workspace, e.type, e.run_id, e.step_id, e.attempt, e.data
-FROM event_batch b
-JOIN event e ON e.tx = b.tx
-WHERE b.last_id > :after AND b.first_id + e.n > :after
-  AND (:workspace::text IS NULL OR e.workspace = :workspace)
-  AND (:run_id::bigint IS NULL OR e.run_id = :run_id)
-  AND (cardinality(:types::text[]) = 0 OR e.type LIKE ANY (:types::text[]))
-ORDER BY b.last_id, e.n
-LIMIT :limit
+-- A page of events with where the log stood, in one statement so that both come from one snapshot: a page
+-- that ends before last_id ends there because nothing else matched. (No event: one row with a null id.)
+SELECT p.last_id, p.pruned_through, page.*
+FROM event_log_position p
+LEFT JOIN LATERAL (
+    SELECT b.first_id + e.n AS id, e.ts, e.workspace, e.type, e.run_id, e.step_id, e.attempt, e.data
+    FROM event_batch b
+    JOIN event e ON e.tx = b.tx
+    WHERE b.last_id > :after AND b.first_id + e.n > :after
+      AND (:workspace::text IS NULL OR e.workspace = :workspace)
+      AND (:run_id::bigint IS NULL OR e.run_id = :run_id)
+      AND (cardinality(:types::text[]) = 0 OR e.type LIKE ANY (:types::text[]))
+    ORDER BY b.last_id, e.n
+    LIMIT :limit
+) page ON true
+ORDER BY page.id
 
 -- name: EventListForRun
 SELECT b.first_id + e.n AS id, e.ts, e.workspace, e.type, e.run_id, e.step_id, e.attempt, e.data

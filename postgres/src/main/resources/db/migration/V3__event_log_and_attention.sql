@@ -36,6 +36,14 @@ CREATE TABLE event_sequence (
     last_id   bigint  NOT NULL
 );
 
+-- Where the log stands: the last id given out, and how far retention has removed (the oldest batch still
+-- kept, its first id less one).
+CREATE VIEW event_log_position AS
+SELECT s.last_id,
+       COALESCE((SELECT b.first_id - 1 FROM event_batch b WHERE b.last_id IS NOT NULL ORDER BY b.last_id LIMIT 1),
+                s.last_id) AS pruned_through
+FROM event_sequence s;
+
 -- Events written before the log had positions become one batch, numbered in their old order.
 INSERT INTO event_batch (tx, size, ts, first_id, last_id)
 SELECT pg_current_xact_id(), count(*), max(ts), 1, count(*) FROM event_v2 HAVING count(*) > 0;

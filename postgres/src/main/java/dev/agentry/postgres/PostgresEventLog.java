@@ -78,11 +78,19 @@ public final class PostgresEventLog implements EventLog {
 
     @Override
     public Page read(long after, EventFilter filter, int limit) {
-        return db.readConsistent(c -> {
-            var position = position(c);
-            var events = eventSql.list(c, "EventListAfter", params("after", after, "workspace", filter.workspace(),
-                    "run_id", filter.run(), "types", filter.likePatterns().toArray(String[]::new), "limit", limit),
-                    PostgresEventLog::event);
+        return db.read(c -> {
+            Position position = null;
+            var events = new ArrayList<LoggedEvent>();
+            try (var ps = eventSql.prepare(c, "EventListAfter", params("after", after, "workspace", filter.workspace(),
+                    "run_id", filter.run(), "types", filter.likePatterns().toArray(String[]::new), "limit", limit));
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    position = new Position(rs.getLong("last_id"), rs.getLong("pruned_through"));
+                    if (Rows.nullableLong(rs, "id") != null) {
+                        events.add(event(rs));
+                    }
+                }
+            }
             return new Page(events, position);
         });
     }

@@ -39,6 +39,8 @@ public final class EventHub implements AutoCloseable {
     public record StreamView(long number, String workspace, Long run, List<String> types, Instant connectedAt,
                              long sent, int buffered) {}
 
+    private static final EventFilter EVERYTHING = new EventFilter(null, null, List.of());
+
     private final EventLog log;
     private final Settings settings;
     private final Clock clock;
@@ -123,7 +125,7 @@ public final class EventHub implements AutoCloseable {
         @Override
         protected Duration runOnce() {
             while (true) {
-                var page = log.read(position, new EventFilter(null, null, List.of()), settings.pageSize());
+                var page = log.read(position, EVERYTHING, settings.pageSize());
                 synchronized (fanOut) {
                     for (LoggedEvent e : page.events()) {
                         for (Subscription s : subscribers) {
