@@ -78,9 +78,24 @@ public final class Database implements AutoCloseable {
     }
 
     public <T> T inTransaction(TransactionWork<T> work) {
+        return inTransaction(Connection.TRANSACTION_READ_COMMITTED, work);
+    }
+
+    /**
+     * A transaction in which every statement sees the one snapshot taken by its first: for work that must
+     * read what it writes against a consistent state. Serialization failures run it again.
+     */
+    public <T> T inRepeatableRead(TransactionWork<T> work) {
+        return inTransaction(Connection.TRANSACTION_REPEATABLE_READ, work);
+    }
+
+    private <T> T inTransaction(int isolation, TransactionWork<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = pool.getConnection()) {
                 c.setAutoCommit(false);
+                if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+                    c.setTransactionIsolation(isolation);
+                }
                 try {
                     T result = work.apply(c);
                     c.commit();
@@ -89,6 +104,9 @@ public final class Database implements AutoCloseable {
                     rollback(c);
                     throw e;
                 } finally {
+                    if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+                        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    }
                     c.setAutoCommit(true);
                 }
             } catch (SQLException | RuntimeException e) {

@@ -51,17 +51,19 @@ public final class PostgresEventLog implements EventLog {
         if (!pending) {
             return 0; // the common idle case costs one index probe, no lock and no commit
         }
-        return db.inTransaction(c -> {
-            long last;
-            try (var ps = eventSql.prepare(c, "EventLockSequence", Map.of()); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                last = rs.getLong(1);
-            }
-            try (var ps = eventSql.prepare(c, "EventSequence", params("last_id", last, "limit", limit));
-                 ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt("numbered") : 0;
-            }
-        });
+        return db.inTransaction(c -> sequence(c, limit));
+    }
+
+    private static int sequence(Connection c, int limit) throws SQLException {
+        long last;
+        try (var ps = eventSql.prepare(c, "EventLockSequence", Map.of()); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            last = rs.getLong(1);
+        }
+        try (var ps = eventSql.prepare(c, "EventSequence", params("last_id", last, "limit", limit));
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getInt("numbered") : 0;
+        }
     }
 
     @Override
@@ -110,23 +112,17 @@ public final class PostgresEventLog implements EventLog {
 
     @Override
     public Snapshot snapshot(String workspace, Long run) {
-        for (int attempt = 1; ; attempt++) {
-            var snapshot = db.readConsistent(c -> {
-                if (hasUnsequenced(c)) {
-                    return null;
-                }
-                return snapshot(c, workspace, run);
-            });
-            if (snapshot != null) {
-                return snapshot;
-            }
-            // Committed changes whose events have no ids yet would be in the snapshot but after its position:
-            // number them first, so that the snapshot is exactly the log up to its position.
-            sequence(10_000);
-            if (attempt == 5) {
-                return db.readConsistent(c -> snapshot(c, workspace, run));
-            }
+        var snapshot = db.readConsistent(c -> hasUnsequenced(c) ? null : snapshot(c, workspace, run));
+        if (snapshot != null) {
+            return snapshot;
         }
+        // Changes committed whose events have no ids yet would be in the snapshot but after its position. So
+        // number them in the snapshot's own transaction: under REPEATABLE READ it numbers exactly the batches
+        // its reads see, and batches committed later are neither numbered nor seen.
+        return db.inRepeatableRead(c -> {
+            sequence(c, Integer.MAX_VALUE);
+            return snapshot(c, workspace, run);
+        });
     }
 
     private boolean hasUnsequenced(Connection c) throws SQLException {

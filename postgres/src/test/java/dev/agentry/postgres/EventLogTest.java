@@ -154,6 +154,17 @@ class EventLogTest {
     }
 
     @Test
+    void a_snapshot_taken_before_the_sequencer_ran_numbers_what_it_sees_so_its_position_covers_it() {
+        log.append(List.of(event("a"), event("b")));
+        assertThat(log.position().last()).as("not numbered yet").isZero();
+
+        var snapshot = log.snapshot(null, null);
+
+        assertThat(snapshot.position()).isEqualTo(2);
+        assertThat(log.read(0, ALL, 10).events()).extracting(LoggedEvent::id).containsExactly(1L, 2L);
+    }
+
+    @Test
     void events_written_with_a_change_are_read_back_in_the_documented_schema() {
         log.append(List.of(new NewEvent("default", "step.log", 7L, "build", 2, Map.of("seq", 0, "text", "line \"1\"\n"))));
         var e = readAll(0).get(0);

@@ -124,9 +124,11 @@ public final class ConfigLoader {
         if (lease != null && lease.toMillis() < 300) {
             problems.add("lease: must be at least 300ms");
         }
-        if (lease != null && events.stallAfter() != null && events.stallAfter().compareTo(lease.dividedBy(3)) <= 0) {
-            problems.add("stall_after: must be longer than a third of the lease (" + Durations.format(lease.dividedBy(3))
-                    + "), how often running steps' heartbeats are written, or every step would look stalled");
+        // Heartbeats are written with each lease renewal (every third of the lease): a window shorter than two
+        // of them would report steps that print all the time as stalled between renewals.
+        if (lease != null && events.stallAfter() != null && events.stallAfter().compareTo(lease.multipliedBy(2).dividedBy(3)) < 0) {
+            problems.add("stall_after: must be at least two thirds of the lease (" + Durations.format(lease.multipliedBy(2).dividedBy(3))
+                    + "): running steps' heartbeats are written every third of the lease");
         }
         if (!problems.isEmpty()) {
             throw new BadConfig(problems);

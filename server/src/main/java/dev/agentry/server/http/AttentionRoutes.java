@@ -20,7 +20,7 @@ final class AttentionRoutes {
             throw ApiProblem.badRequest("status", "unknown status '" + Requests.abbreviate(status) + "'; expected open, resolved or all");
         }
         Integer limit = Requests.queryInt(ctx, "limit", 1, 500);
-        Long run = Requests.queryLong("run", ctx.queryParam("run"));
+        Long run = Requests.queryRunId(ctx);
         HttpApi.json(ctx, 200, Map.of("items", attention.list(ctx.pathParam("workspace"), status.equals("all") ? null : status,
                 run, limit == null ? 100 : limit)));
     }

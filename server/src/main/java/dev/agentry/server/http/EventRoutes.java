@@ -46,7 +46,7 @@ final class EventRoutes {
                 }
             }
         }
-        Long run = Requests.queryLong("run", ctx.queryParam("run"));
+        Long run = Requests.queryRunId(ctx);
         try {
             return new EventFilter(workspace, run, types);
         } catch (IllegalArgumentException e) {
@@ -171,12 +171,13 @@ final class EventRoutes {
     }
 
     private void export(Context ctx, EventFilter filter) throws IOException {
-        long since = since(ctx) == null ? 0 : since(ctx);
+        Long asked = since(ctx);
+        long since = asked == null ? log.position().prunedThrough() : asked; // no since: all that is kept
         var first = log.read(since, filter, 1_000);
         if (first.position().prunedThrough() > since) {
             throw new ApiProblem(410, "events-gone", "Those events are no longer kept",
                     "events up to " + first.position().prunedThrough() + " are past the log's retention; export with since="
-                            + first.position().prunedThrough() + " or later", "since", null);
+                            + first.position().prunedThrough() + " or later", ctx.header("Last-Event-ID") != null ? "Last-Event-ID" : "since", null);
         }
         ctx.status(200);
         ctx.contentType("application/x-ndjson");

@@ -117,6 +117,8 @@ public final class HttpApi {
                     "The run is not in a state that allows this", e.getMessage(), null, null)));
             r.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, switch (e.getStatus()) {
                 case 404 -> ApiProblem.notFound("path", "no such endpoint: " + ctx.method() + " " + Requests.abbreviate(ctx.path()));
+                case 405 -> new ApiProblem(405, "method-not-allowed", "Method not allowed",
+                        ctx.method() + " is not supported on " + Requests.abbreviate(ctx.path()), null, null);
                 case 413 -> new ApiProblem(413, "body-too-large", "The request body is too large",
                         "request bodies are limited to " + maxBodyBytes + " bytes", null, null);
                 default -> new ApiProblem(e.getStatus(), "http-" + e.getStatus(), "Request failed", e.getMessage(), null, null);

@@ -154,6 +154,15 @@ final class Requests {
         throw badRequest(name, "expected an event id (a whole number, 0 or more), got '" + abbreviate(raw) + "'");
     }
 
+    /** The optional {@code ?run=} filter: a run id. */
+    static Long queryRunId(Context ctx) {
+        Long run = queryLong("run", ctx.queryParam("run"));
+        if (run != null && run == 0) {
+            throw badRequest("run", "expected a run id (a positive whole number), got 0");
+        }
+        return run;
+    }
+
     private static ApiProblem badRequest(String field, String detail) {
         return ApiProblem.badRequest(field, detail);
     }

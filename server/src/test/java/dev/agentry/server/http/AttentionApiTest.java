@@ -24,8 +24,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AttentionApiTest {
-    /** Heartbeats are written with lease renewal, every second here (lease 3 s); a stall shows after 1.5 s. */
-    private static final Duration STALL = Duration.ofMillis(1500);
+    /** Heartbeats are written with lease renewal, every second here (lease 3 s); a stall shows after 2 s. */
+    private static final Duration STALL = Duration.ofSeconds(2);
     private static final Duration WAIT = Duration.ofSeconds(30);
     ApiFixture api;
 
