@@ -1,6 +1,8 @@
 package dev.agentry.server;
 
+import dev.agentry.server.cli.AttentionCommand;
 import dev.agentry.server.cli.DecisionsCommand;
+import dev.agentry.server.cli.EventsCommand;
 import dev.agentry.server.cli.LogsCommand;
 import dev.agentry.server.cli.PipelinesCommand;
 import dev.agentry.server.cli.RunCommand;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(name = "agentry", version = "agentry 0.1.0", modelTransformer = Main.HelpEverywhere.class,
         description = "Runs pipelines of steps durably on PostgreSQL: commands, approvals, timers.",
         subcommands = {ServeCommand.class, PipelinesCommand.class, RunCommand.class, RunsCommand.class,
-                DecisionsCommand.class, LogsCommand.class, CommandLine.HelpCommand.class})
+                DecisionsCommand.class, LogsCommand.class, EventsCommand.class, AttentionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
     boolean version;

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The CLI's view of the HTTP API: JSON in, JSON out, problems turned into {@link Failure}s. */
 final class ApiClient {
@@ -49,15 +51,22 @@ final class ApiClient {
     /** An API error (with the server's problem detail) or an unreachable server. */
     static final class Failure extends RuntimeException {
         final int exitCode;
+        /** The HTTP status the server answered with; 0 when there was no answer. */
+        final int status;
 
         Failure(String message, int exitCode) {
+            this(message, exitCode, 0);
+        }
+
+        Failure(String message, int exitCode, int status) {
             super(message);
             this.exitCode = exitCode;
+            this.status = status;
         }
     }
 
     JsonNode get(String path, Map<String, String> query) {
-        return send(request(path, query).GET());
+        return send(request(workspacePath(path), query).GET());
     }
 
     JsonNode post(String path, Object body) {
@@ -67,17 +76,50 @@ final class ApiClient {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return send(request(path, Map.of()).header("Content-Type", "application/json")
+        return send(request(workspacePath(path), Map.of()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     JsonNode postText(String path, String text, String contentType) {
-        return send(request(path, Map.of()).header("Content-Type", contentType)
+        return send(request(workspacePath(path), Map.of()).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(text)));
     }
 
-    private HttpRequest.Builder request(String path, Map<String, String> query) {
-        var sb = new StringBuilder(base).append("/api/workspaces/").append(segment(workspace)).append(path);
+    /**
+     * Opens a GET whose body is read as it arrives, line by line: an event stream or an export. The path is
+     * under the workspace, or with {@code fleet} under {@code /api} (every workspace). The caller closes
+     * the lines; closing them, or interrupting the thread that reads them, drops the connection.
+     *
+     * @param lastEventId sent as {@code Last-Event-ID}, where an event stream resumes; null to send none
+     */
+    Stream<String> lines(String path, Map<String, String> query, boolean fleet, Long lastEventId) throws InterruptedException {
+        var request = request(fleet ? "/api" + path : workspacePath(path), query).GET()
+                .timeout(Duration.ofSeconds(60)); // until the answer starts; the body may then take as long as it takes
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", Long.toString(lastEventId));
+        }
+        HttpResponse<Stream<String>> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+        if (response.statusCode() >= 400) {
+            String text;
+            try (var body = response.body()) {
+                text = body.collect(Collectors.joining("\n"));
+            }
+            throw refused(response.statusCode(), text);
+        }
+        return response.body();
+    }
+
+    private String workspacePath(String path) {
+        return "/api/workspaces/" + segment(workspace) + path;
+    }
+
+    private HttpRequest.Builder request(String fullPath, Map<String, String> query) {
+        var sb = new StringBuilder(base).append(fullPath);
         var params = new LinkedHashMap<>(query);
         params.values().removeIf(v -> v == null);
         if (!params.isEmpty()) {
@@ -102,30 +144,43 @@ final class ApiClient {
         try {
             response = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new Failure("cannot reach the Agentry server at " + base + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is `agentry serve` running? Set --url or AGENTRY_URL.", 3);
+            throw unreachable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Failure("interrupted", 130);
         }
-        JsonNode body;
+        if (response.statusCode() >= 400) {
+            throw refused(response.statusCode(), response.body());
+        }
         try {
-            body = response.body().isEmpty() ? ApiJson.MAPPER.createObjectNode() : ApiJson.MAPPER.readTree(response.body());
+            return response.body().isEmpty() ? ApiJson.MAPPER.createObjectNode() : ApiJson.MAPPER.readTree(response.body());
         } catch (IOException e) {
             throw new Failure("the server answered " + response.statusCode() + " with a body that is not JSON", 1);
         }
-        if (response.statusCode() >= 400) {
-            String detail = body.path("detail").asText("HTTP " + response.statusCode());
-            var problems = body.path("problems");
-            if (problems.isArray() && problems.size() > 1) {
-                var sb = new StringBuilder(body.path("title").asText("error"));
-                problems.forEach(p -> sb.append("\n  ").append(p.path("field").asText().isEmpty() ? "" : p.path("field").asText() + ": ")
-                        .append(p.path("message").asText()));
-                detail = sb.toString();
-            }
-            throw new Failure(detail, 1);
+    }
+
+    private Failure unreachable(IOException e) {
+        return new Failure("cannot reach the Agentry server at " + base + " (" + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is `agentry serve` running? Set --url or AGENTRY_URL.", 3);
+    }
+
+    /** A refusal, told by the server's problem+json: its detail, or each of its problems. */
+    private static Failure refused(int status, String text) {
+        JsonNode body;
+        try {
+            body = text.isEmpty() ? ApiJson.MAPPER.createObjectNode() : ApiJson.MAPPER.readTree(text);
+        } catch (IOException e) {
+            return new Failure("the server answered " + status + " with a body that is not JSON", 1, status);
         }
-        return body;
+        String detail = body.path("detail").asText("HTTP " + status);
+        var problems = body.path("problems");
+        if (problems.isArray() && problems.size() > 1) {
+            var sb = new StringBuilder(body.path("title").asText("error"));
+            problems.forEach(p -> sb.append("\n  ").append(p.path("field").asText().isEmpty() ? "" : p.path("field").asText() + ": ")
+                    .append(p.path("message").asText()));
+            detail = sb.toString();
+        }
+        return new Failure(detail, 1, status);
     }
 
     private static String enc(String s) {

@@ -335,7 +335,7 @@ class CliTest {
         assertThat(badTimeout.err()).contains("--timeout expects a duration");
 
         for (var args : List.of(new String[] {"run"}, new String[] {"runs", "show", "seven"}, new String[] {"runs", "rerun", "1"},
-                new String[] {"frobnicate"}, new String[] {}, new String[] {"runs"})) {
+                new String[] {"xyzzy"}, new String[] {}, new String[] {"runs"})) {
             var r = agentry(args);
             assertThat(r.exitCode()).as("agentry %s: %s", String.join(" ", args), r).isEqualTo(2);
             assertThat(r.err()).as("agentry %s", String.join(" ", args)).contains("Usage: agentry").doesNotContain("Exception");
