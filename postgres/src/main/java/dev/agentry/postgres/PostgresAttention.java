@@ -88,7 +88,7 @@ public final class PostgresAttention implements AttentionStore {
                         Map.of("alive", false, "lastHeartbeat", s.heartbeatAt().toString(), "node", s.node())));
                 raise.add(new Object[] {s.workspace(), "stalled", s.run(), s.step(), s.attempt(),
                         "step " + s.step() + " of run " + s.run() + " has shown no sign of life for "
-                                + dev.agentry.core.pipeline.Durations.format(silentFor.withNanos(0)),
+                                + dev.agentry.core.pipeline.Durations.format(Duration.ofMillis(silentFor.toMillis())),
                         Json.write(Map.of("lastHeartbeat", s.heartbeatAt().toString(), "node", s.node()))});
             }
             if (!raise.isEmpty()) {

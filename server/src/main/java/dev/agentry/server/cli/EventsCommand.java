@@ -122,8 +122,10 @@ public final class EventsCommand extends ClientCommand {
     /** Copies the server's export to standard output as it arrives. */
     static int export(ApiClient api, Selection selection, PrintWriter out) throws InterruptedException {
         var query = selection.query(selection.types);
-        long since = selection.since == null ? 0 : selection.since;
-        query.put("since", Long.toString(since));
+        Long since = selection.since; // none: everything the server still keeps
+        if (since != null) {
+            query.put("since", Long.toString(since));
+        }
         Long last = null;
         try (var lines = api.lines("/events/export", query, selection.fleet, null)) {
             var it = lines.iterator();
@@ -140,7 +142,7 @@ public final class EventsCommand extends ClientCommand {
                 }
             }
         } catch (ApiClient.Failure f) {
-            if (f.status == 410) {
+            if (f.status == 410) { // only with --since: without it the export starts at the oldest event kept
                 throw new ApiClient.Failure("the events after " + since + " are no longer all kept: " + f.getMessage(), 1, 410);
             }
             throw f;
@@ -150,7 +152,7 @@ public final class EventsCommand extends ClientCommand {
             }
             out.flush();
             throw new ApiClient.Failure("the export broke off (" + e.getCause() + "); continue it with --since "
-                    + (last == null ? since : last), 1);
+                    + (last != null ? last : since != null ? since : 0), 1);
         }
         return 0;
     }

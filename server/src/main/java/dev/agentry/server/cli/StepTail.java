@@ -57,7 +57,6 @@ final class StepTail {
         var query = new LinkedHashMap<String, String>();
         query.put("run", Long.toString(run));
         query.put("type", "step.*,run.*");
-        query.put("since", "0");
         try (var lines = api.lines("/events/export", query, false, null)) {
             var it = lines.iterator();
             while (it.hasNext()) {
@@ -80,7 +79,6 @@ final class StepTail {
         write(replayed.toString());
         replayed = null; // from here on, output is printed as it comes
         if (!ended()) {
-            query.remove("since");
             new EventStream(api, "/events", query, false, lastId, err).follow(event -> {
                 if (event.id() != null) {
                     apply(event.json());
