@@ -29,7 +29,7 @@ public final class EventsCommand extends ClientCommand {
 
     /** Which events, from where: the options {@code events} and {@code events export} share. */
     static final class Selection {
-        @Option(names = "--since", paramLabel = "ID", description = "Only events after this id (default: from the start; "
+        @Option(names = "--since", paramLabel = "ID", description = "Only events after this id (default: all the log still keeps; "
                 + "with --follow, from now).")
         Long since;
 
