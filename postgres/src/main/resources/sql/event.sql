@@ -27,13 +27,14 @@ CROSS JOIN unnest(:workspaces::text[], :types::text[], :run_ids::bigint[], :step
 -- name: EventHasUnsequenced
 SELECT EXISTS (SELECT 1 FROM event_batch WHERE first_id IS NULL)
 
--- name: EventLockSequence
--- Sequencers take turns here; what the next statement reads is then everything committed before the turn.
-SELECT last_id FROM event_sequence FOR UPDATE
-
 -- name: EventSequence
--- Numbers committed batches after the last id given out (read under the lock), and tells every node how far the log goes.
-WITH pending AS (
+-- Numbers committed batches after the last id given out, and tells every node how far the log goes.
+-- Sequencers take turns on the counter's row lock. Two statements in one round trip: the numbering takes its
+-- snapshot after the lock is held, so it sees the counter and the batches as the previous sequencer left them.
+SELECT 1 FROM event_sequence FOR UPDATE;
+WITH counter AS (
+    SELECT last_id FROM event_sequence
+), pending AS (
     SELECT tx, size, sum(size) OVER (ORDER BY tx) AS through
     FROM event_batch
     WHERE first_id IS NULL
@@ -41,8 +42,8 @@ WITH pending AS (
     LIMIT :limit
 ), numbered AS (
     UPDATE event_batch b
-    SET first_id = :last_id + p.through - p.size + 1, last_id = :last_id + p.through
-    FROM pending p
+    SET first_id = c.last_id + p.through - p.size + 1, last_id = c.last_id + p.through
+    FROM pending p, counter c
     WHERE b.tx = p.tx
     RETURNING b.last_id, b.size
 )

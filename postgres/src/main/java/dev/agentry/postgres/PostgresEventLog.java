@@ -55,14 +55,14 @@ public final class PostgresEventLog implements EventLog {
     }
 
     private static int sequence(Connection c, int limit) throws SQLException {
-        long last;
-        try (var ps = eventSql.prepare(c, "EventLockSequence", Map.of()); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            last = rs.getLong(1);
-        }
-        try (var ps = eventSql.prepare(c, "EventSequence", params("last_id", last, "limit", limit));
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getInt("numbered") : 0;
+        try (var ps = eventSql.prepare(c, "EventSequence", params("limit", limit))) {
+            ps.execute(); // the lock
+            if (!ps.getMoreResults()) {
+                throw new IllegalStateException("EventSequence gave no result for its numbering");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                return rs.next() ? rs.getInt("numbered") : 0;
+            }
         }
     }
 

@@ -91,7 +91,7 @@ final class EventRoutes {
                 // Send whatever else is ready with it, then flush once.
                 int written = 0;
                 while (next != null) {
-                    written += write(out, frame(next, filter.workspace()));
+                    written += next instanceof Delivery.Event e ? write(out, e.event().sseFrame()) : write(out, frame(next, filter.workspace()));
                     if (next instanceof Delivery.CutOff || written >= FLUSH_BYTES) {
                         break;
                     }
@@ -112,7 +112,7 @@ final class EventRoutes {
     /** One delivery as an SSE frame: events carry their id, so a reconnect resumes after the last one seen. */
     static String frame(Delivery delivery, String workspace) {
         return switch (delivery) {
-            case Delivery.Event e -> "id: " + e.event().id() + "\nevent: " + e.event().type() + "\ndata: " + e.event().json() + "\n\n";
+            case Delivery.Event e -> new String(e.event().sseFrame(), StandardCharsets.UTF_8);
             case Delivery.State s -> "id: " + s.snapshot().position() + "\nevent: snapshot\ndata: " + snapshotJson(s.snapshot(), workspace) + "\n\n";
             case Delivery.Gap g -> "event: gap\ndata: " + json(gapBody(g)) + "\n\n";
             case Delivery.CutOff c -> "event: cut-off\ndata: " + json(cutOffBody(c)) + "\n\n";
@@ -208,7 +208,10 @@ final class EventRoutes {
     }
 
     private static int write(OutputStream out, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return write(out, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int write(OutputStream out, byte[] bytes) throws IOException {
         out.write(bytes);
         return bytes.length;
     }
