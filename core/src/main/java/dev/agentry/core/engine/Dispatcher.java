@@ -129,6 +129,7 @@ final class Dispatcher extends Loop {
             var context = runs.templateContext(claim.runId());
             var execution = commands.start(claim, step, context);
             entry.execution = execution;
+            output.wake();
             if (entry.lost) {
                 execution.stop();
             }

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class StreamOutput extends Loop {
     private static final Logger log = LoggerFactory.getLogger(StreamOutput.class);
     static final Duration EVERY = Duration.ofMillis(250);
+    private static final Duration IDLE = Duration.ofSeconds(5);
 
     private final EventLog events;
     private final Clock clock;
@@ -35,6 +36,9 @@ final class StreamOutput extends Loop {
 
     @Override
     protected Duration runOnce() {
+        if (running.isEmpty()) {
+            return IDLE; // the dispatcher wakes this loop when it starts a command
+        }
         var batch = new ArrayList<NewEvent>();
         var taken = new ArrayList<Dispatcher.Running>();
         for (var entry : running.values()) {

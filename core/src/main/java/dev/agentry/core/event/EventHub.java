@@ -4,6 +4,7 @@ import dev.agentry.core.engine.Loop;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -126,19 +127,27 @@ public final class EventHub implements AutoCloseable {
         protected Duration runOnce() {
             while (true) {
                 var page = log.read(position, EVERYTHING, settings.pageSize());
-                synchronized (fanOut) {
-                    for (LoggedEvent e : page.events()) {
+                var events = page.events();
+                if (!events.isEmpty()) {
+                    synchronized (fanOut) {
+                        var matching = new ArrayList<LoggedEvent>(events.size());
                         for (Subscription s : subscribers) {
-                            if (s.filter.matches(e)) {
-                                s.offer(e);
+                            matching.clear();
+                            for (LoggedEvent e : events) {
+                                if (s.filter.matches(e)) {
+                                    matching.add(e);
+                                }
+                            }
+                            if (!matching.isEmpty()) {
+                                s.offer(matching);
                             }
                         }
-                        position = e.id();
+                        position = events.get(events.size() - 1).id();
                     }
                 }
                 if (page.events().size() < settings.pageSize()) {
-                    // Signals are best effort: look again soon even if none comes.
-                    return Duration.ofSeconds(1);
+                    // Signals are best effort (a NOTIFY lost while the LISTEN connection was down): look again soon.
+                    return Duration.ofSeconds(2);
                 }
             }
         }

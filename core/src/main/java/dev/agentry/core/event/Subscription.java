@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -68,25 +69,30 @@ public final class Subscription implements AutoCloseable {
         scheduleSnapshot();
     }
 
-    /** Called by the hub, in id order, for every event that matches the filter. */
-    void offer(LoggedEvent event) {
+    /**
+     * Called by the hub, in id order, with the events of one read that match the filter: one lock and one
+     * wake-up per read, however many events it brought.
+     */
+    void offer(List<LoggedEvent> events) {
         lock.lock();
         try {
             if (closed || cutOff != null) {
                 return;
             }
-            if (queue.size() >= capacity) {
-                if (live) {
-                    cutOff = "fell more than " + capacity + " events behind";
-                    queue.clear();
-                    arrived.signal();
-                    hub.remove(this);
-                    return;
+            for (LoggedEvent event : events) {
+                if (queue.size() >= capacity) {
+                    if (live) {
+                        cutOff = "fell more than " + capacity + " events behind";
+                        queue.clear();
+                        arrived.signal();
+                        hub.remove(this);
+                        return;
+                    }
+                    queue.clear(); // still replaying from the log, which has these events too
+                    queuedAfter = event.id() - 1;
                 }
-                queue.clear(); // still replaying from the log, which has these events too
-                queuedAfter = event.id() - 1;
+                queue.addLast(event);
             }
-            queue.addLast(event);
             arrived.signal();
         } finally {
             lock.unlock();
