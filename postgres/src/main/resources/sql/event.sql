@@ -58,16 +58,23 @@ SELECT last_id, pruned_through FROM event_log_position
 -- name: EventListAfter
 -- A page of events with where the log stood, in one statement so that both come from one snapshot: a page
 -- that ends before last_id ends there because nothing else matched. (No event: one row with a null id.)
+-- The batches are walked in id order from the given id and each one's events looked up by its key: written so,
+-- the plan stays an index walk even as a generic plan, where the optional filters hide how selective they
+-- are (a join instead was planned as a scan of every event).
 SELECT p.last_id, p.pruned_through, page.*
 FROM event_log_position p
 LEFT JOIN LATERAL (
     SELECT b.first_id + e.n AS id, e.ts, e.workspace, e.type, e.run_id, e.step_id, e.attempt, e.data
     FROM event_batch b
-    JOIN event e ON e.tx = b.tx
-    WHERE b.last_id > :after AND b.first_id + e.n > :after
-      AND (:workspace::text IS NULL OR e.workspace = :workspace)
-      AND (:run_id::bigint IS NULL OR e.run_id = :run_id)
-      AND (cardinality(:types::text[]) = 0 OR e.type LIKE ANY (:types::text[]))
+    CROSS JOIN LATERAL (
+        SELECT * FROM event e
+        WHERE e.tx = b.tx AND b.first_id + e.n > :after
+          AND (:workspace::text IS NULL OR e.workspace = :workspace)
+          AND (:run_id::bigint IS NULL OR e.run_id = :run_id)
+          AND (cardinality(:types::text[]) = 0 OR e.type LIKE ANY (:types::text[]))
+        ORDER BY e.n
+    ) e
+    WHERE b.last_id > :after
     ORDER BY b.last_id, e.n
     LIMIT :limit
 ) page ON true
