@@ -1,5 +1,7 @@
 package dev.agentry.server.cli;
 
+import dev.agentry.server.cli.CliTest.Result;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -44,16 +46,9 @@ class CliEventsTest {
     @TempDir static Path dir;
     TestServer server;
 
-    /** What one command did. */
-    record Result(int exitCode, String out, String err) {
-        List<JsonNode> events() {
-            return out.lines().map(CliEventsTest::json).toList();
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
-        }
+    /** The JSON lines a command printed. */
+    static List<JsonNode> events(Result r) {
+        return r.out().lines().map(CliEventsTest::json).toList();
     }
 
     /** A command running on a thread of its own, its output readable while it runs. */
@@ -98,13 +93,7 @@ class CliEventsTest {
     }
 
     static Result agentry(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Result(code, out.toString(), err.toString());
+        return CliTest.agentry(args);
     }
 
     private static String[] against(TestServer server, String... args) {
@@ -176,7 +165,7 @@ class CliEventsTest {
     void events_prints_a_finished_runs_events_as_json_lines_in_id_order() {
         long run = finished("greet");
         var r = ok("events", "--run", Long.toString(run));
-        var events = r.events();
+        var events = events(r);
         assertThat(ids(events)).isSorted().doesNotHaveDuplicates();
         assertThat(events).allSatisfy(e -> {
             assertThat(e.path("run").asLong()).isEqualTo(run);
@@ -192,7 +181,7 @@ class CliEventsTest {
                 });
         assertThat(r.err()).isEmpty();
 
-        var logsOnly = ok("events", "--run", Long.toString(run), "--type", "step.log,run.*").events();
+        var logsOnly = events(ok("events", "--run", Long.toString(run), "--type", "step.log,run.*"));
         assertThat(types(logsOnly)).allMatch(t -> t.equals("step.log") || t.startsWith("run."))
                 .contains("step.log", "run.succeeded");
         assertThat(ok("events", "--run", Long.toString(run), "--fleet").out()).as("the fleet's export has the same events")
@@ -221,7 +210,7 @@ class CliEventsTest {
                 .anyMatch(l -> l.contains("\"type\":\"run.succeeded\"") && json(l).path("run").asLong() == run));
         var r = following.stop();
         assertThat(r.exitCode()).as("stopping a follow is a success: %s", r).isZero();
-        var events = r.events();
+        var events = events(r);
         assertThat(ids(events)).isSorted().doesNotHaveDuplicates();
         assertThat(types(events)).as("snapshots are left out unless asked for").doesNotContain("snapshot");
 
