@@ -198,6 +198,21 @@ class EventStreamTest {
     }
 
     @Test
+    void the_watch_example_streams_its_output_and_the_progress_it_reports() throws IOException {
+        api.apply(java.nio.file.Files.readString(java.nio.file.Path.of("../examples/watch.yaml")));
+        try (var stream = open("?type=step.log,step.progress,run.succeeded", null)) {
+            long run = api.start("{\"pipeline\": \"watch\", \"inputs\": {\"parts\": \"3\"}}");
+            var frames = stream.until(f -> endOf(f, run), WAIT).stream().filter(f -> f.json().path("run").asLong() == run).toList();
+            assertThat(frames).filteredOn(f -> f.event().equals("step.progress"))
+                    .extracting(f -> f.json().at("/data/completed").asInt() + "/" + f.json().at("/data/total").asInt())
+                    .containsExactly("1/3", "2/3", "3/3");
+            String printed = frames.stream().filter(f -> f.event().equals("step.log"))
+                    .map(f -> f.json().at("/data/text").asText()).reduce("", String::concat);
+            assertThat(printed).isEqualTo("building part 1 of 3\nbuilding part 2 of 3\nbuilding part 3 of 3\npublishing 3 parts\n");
+        }
+    }
+
+    @Test
     void an_idle_stream_gets_heartbeat_comments() {
         try (var stream = open("?type=nothing.matches", null)) {
             try {
