@@ -1,5 +1,6 @@
 package dev.agentry.postgres;
 
+import static dev.agentry.postgres.Sql.column;
 import static dev.agentry.postgres.Sql.params;
 
 import dev.agentry.core.engine.AttentionStore;
@@ -93,10 +94,10 @@ public final class PostgresAttention implements AttentionStore {
             }
             if (!raise.isEmpty()) {
                 try (var ps = attentionSql.prepare(c, "AttentionRaise", params("now", now,
-                        "workspaces", col(raise, 0, String[]::new), "types", col(raise, 1, String[]::new),
-                        "run_ids", col(raise, 2, Long[]::new), "step_ids", col(raise, 3, String[]::new),
-                        "attempts", col(raise, 4, Integer[]::new), "summaries", col(raise, 5, String[]::new),
-                        "data", col(raise, 6, String[]::new))); ResultSet rs = ps.executeQuery()) {
+                        "workspaces", column(raise, 0, String[]::new), "types", column(raise, 1, String[]::new),
+                        "run_ids", column(raise, 2, Long[]::new), "step_ids", column(raise, 3, String[]::new),
+                        "attempts", column(raise, 4, Integer[]::new), "summaries", column(raise, 5, String[]::new),
+                        "data", column(raise, 6, String[]::new))); ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         events.add(new NewEvent(rs.getString("workspace"), "attention.raised", rs.getLong("run_id"),
                                 rs.getString("step_id"), rs.getInt("attempt"), Map.of("id", rs.getLong("id"),
@@ -132,14 +133,6 @@ public final class PostgresAttention implements AttentionStore {
                 String.valueOf(rs.getString("lease_owner"))));
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T[] col(List<Object[]> rows, int index, java.util.function.IntFunction<T[]> array) {
-        T[] out = array.apply(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            out[i] = (T) rows.get(i)[index];
-        }
-        return out;
-    }
 
     static Views.AttentionView attention(ResultSet rs) throws SQLException {
         return new Views.AttentionView(rs.getLong("id"), rs.getString("workspace"), rs.getString("type"),

@@ -1,5 +1,6 @@
 package dev.agentry.postgres;
 
+import static dev.agentry.postgres.Sql.column;
 import static dev.agentry.postgres.Sql.params;
 
 import dev.agentry.core.engine.Claim;
@@ -361,14 +362,6 @@ public final class PostgresRunStore implements RunStore {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T[] column(List<Object[]> rows, int index, java.util.function.IntFunction<T[]> array) {
-        T[] out = array.apply(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            out[i] = (T) rows.get(i)[index];
-        }
-        return out;
-    }
 
     @Override
     public List<Claim> claim(String owner, int limit, Instant now, Instant leaseUntil) {

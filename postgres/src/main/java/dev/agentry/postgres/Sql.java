@@ -120,6 +120,16 @@ final class Sql {
         return rows;
     }
 
+    /** One column of rows built for an array statement ({@code unnest(:a, :b, ...)}), as the array to bind. */
+    @SuppressWarnings("unchecked")
+    static <T> T[] column(List<Object[]> rows, int index, java.util.function.IntFunction<T[]> array) {
+        T[] out = array.apply(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            out[i] = (T) rows.get(i)[index];
+        }
+        return out;
+    }
+
     static Map<String, Object> params(Object... pairs) {
         var map = new HashMap<String, Object>();
         for (int i = 0; i < pairs.length; i += 2) {

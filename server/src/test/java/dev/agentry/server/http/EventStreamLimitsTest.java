@@ -34,6 +34,7 @@ class EventStreamLimitsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int BUFFER = 100;
+    private static final int RUNS = 400;
 
     @Test
     void a_consumer_that_stops_reading_is_cut_off_at_its_bound_and_resumes_by_id_without_losing_an_event() throws Exception {
@@ -58,13 +59,14 @@ class EventStreamLimitsTest {
                 String head = readUntil(in, "event: snapshot");
                 assertThat(head).startsWith("HTTP/1.1 200");
 
-                // It stops reading; the workspace goes on: ~9,000 events, a few megabytes.
-                for (int i = 0; i < 100; i++) {
+                // It stops reading; the workspace goes on: ~36,000 events, about 9 MB, more than the socket
+                // buffers on both ends hold (loopback buffers grow to several megabytes).
+                for (int i = 0; i < RUNS; i++) {
                     api.start("{\"pipeline\": \"wide\"}");
                     assertThat(bufferedOfEveryStream(api)).as("no stream holds more than its bound").allMatch(b -> b <= BUFFER);
                 }
                 await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(
-                        ok(api.get(WS + "/runs?status=succeeded&limit=500"), 200).get("items")).hasSize(100));
+                        ok(api.get(WS + "/runs?status=succeeded&limit=500"), 200).get("items")).hasSize(RUNS));
                 await().atMost(WAIT).untilAsserted(() -> assertThat(bufferedOfEveryStream(api))
                         .as("the stream was dropped, and its buffer with it").isEmpty());
 
