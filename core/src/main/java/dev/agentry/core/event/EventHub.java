@@ -104,7 +104,7 @@ public final class EventHub implements AutoCloseable {
 
     /**
      * A snapshot at or after {@code atLeast}. Streams that connect together (a page reload across a team,
-     * a server restart) share one while it is fresh.
+     * a server restart) share one while nothing new has been fanned out and it is fresh.
      */
     Snapshot snapshot(String workspace, Long run, long atLeast) {
         var key = new SnapshotKey(workspace, run);

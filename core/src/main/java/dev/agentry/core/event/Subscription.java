@@ -115,7 +115,9 @@ public final class Subscription implements AutoCloseable {
                 snapshotDue = true;
             }
             if (snapshotDue) {
-                Snapshot snapshot = hub.snapshot(filter.workspace(), filter.run(), sent);
+                // Never older than what this node has already fanned out: a client that shows the snapshot
+                // before the events after it still shows the present.
+                Snapshot snapshot = hub.snapshot(filter.workspace(), filter.run(), Math.max(sent, hub.position()));
                 snapshotDue = false;
                 scheduleSnapshot();
                 sent = snapshot.position(); // never behind what was sent: see EventHub.snapshot

@@ -86,7 +86,7 @@ public final class EventsCommand extends ClientCommand {
     }
 
     /** Routes Ctrl-C (SIGINT) to an action instead of ending the JVM, while open. */
-    private static final class CtrlC implements AutoCloseable {
+    static final class CtrlC implements AutoCloseable {
         private static final sun.misc.Signal INT = new sun.misc.Signal("INT");
         private final sun.misc.SignalHandler previous;
 

@@ -340,6 +340,18 @@ class CliEventsTest {
     }
 
     @Test
+    void watch_once_draws_the_workspace_in_eighty_columns_with_what_waits_for_a_person() throws Exception {
+        apply(server, "{name: gate, steps: [{id: ask, kind: approval, prompt: 'Deploy to production?'}, {id: after, kind: noop, needs: [ask]}]}");
+        long run = start(server, "gate");
+        await().atMost(PATIENCE).until(() -> ok("runs", "show", Long.toString(run)).out().contains("needs-you"));
+        var r = ok("watch", "--once");
+        assertThat(r.out().lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
+        assertThat(r.out()).containsPattern(run + " +gate +needs-you +ask⏸ after·")
+                .contains("Waiting for you (agentry decisions approve|reject ID):", "Deploy to production?");
+        ok("runs", "cancel", Long.toString(run));
+    }
+
+    @Test
     void past_retention_an_export_from_a_removed_id_is_refused_and_logs_follow_shows_the_output_still_kept() throws Exception {
         String url = TestDatabase.freshUrl();
         try (var pruned = new TestServer(TestServer.EVENTS, url); var db = Database.open(url, 2)) {

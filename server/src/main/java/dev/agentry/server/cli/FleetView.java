@@ -1,0 +1,184 @@
+package dev.agentry.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What {@code agentry watch} shows: the runs in flight with their steps, the decisions waiting for people
+ * and the open attention items, kept up to date from a snapshot and the events after it, and drawn in
+ * at most 80 columns.
+ */
+final class FleetView {
+    static final int WIDTH = 80;
+    private static final int FINISHED_SHOWN = 5;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private static final class Run {
+        final long id;
+        String pipeline = "";
+        String status;
+        /** Step id -> status, in the order the steps became known. */
+        final Map<String, String> steps = new LinkedHashMap<>();
+        final Map<String, Integer> attempts = new LinkedHashMap<>();
+
+        Run(long id, String status) {
+            this.id = id;
+            this.status = status;
+        }
+    }
+
+    private record Decision(long id, long run, String step, String prompt) {}
+
+    private record Attention(long id, String kind, Long run, String step, String summary) {}
+
+    private final String workspace;
+    private final Map<Long, Run> inFlight = new TreeMap<>();
+    private final Deque<Run> finished = new ArrayDeque<>();
+    private final Map<Long, Decision> decisions = new TreeMap<>();
+    private final Map<Long, Attention> attention = new TreeMap<>();
+    private long position;
+
+    FleetView(String workspace) {
+        this.workspace = workspace;
+    }
+
+    /** Applies one event of the stream (a snapshot replaces everything). */
+    void apply(JsonNode event) {
+        String type = event.path("type").asText();
+        JsonNode data = event.path("data");
+        position = Math.max(position, event.path("id").asLong());
+        if (type.equals("snapshot")) {
+            inFlight.clear();
+            decisions.clear();
+            attention.clear();
+            for (JsonNode r : data.path("runs")) {
+                var run = new Run(r.path("id").asLong(), r.path("status").asText());
+                run.pipeline = r.path("pipeline").asText();
+                for (JsonNode s : r.path("steps")) {
+                    run.steps.put(s.path("id").asText(), s.path("status").asText());
+                    run.attempts.put(s.path("id").asText(), s.path("attempts").asInt());
+                }
+                inFlight.put(run.id, run);
+            }
+            for (JsonNode d : data.path("decisions")) {
+                decisions.put(d.path("id").asLong(), new Decision(d.path("id").asLong(), d.path("run").asLong(),
+                        d.path("step").asText(), d.path("prompt").asText()));
+            }
+            for (JsonNode a : data.path("attention")) {
+                attention.put(a.path("id").asLong(), new Attention(a.path("id").asLong(), a.path("type").asText(),
+                        a.hasNonNull("run") ? a.path("run").asLong() : null, a.path("step").asText(null), a.path("summary").asText()));
+            }
+            return;
+        }
+        long runId = event.path("run").asLong();
+        String step = event.path("step").asText(null);
+        if (type.startsWith("run.")) {
+            String status = switch (type) {
+                case "run.resumed" -> "running";
+                case "run.started" -> "running";
+                default -> type.substring(4);
+            };
+            Run run = inFlight.computeIfAbsent(runId, id -> new Run(id, status));
+            run.status = status;
+            if (type.equals("run.queued")) {
+                run.pipeline = data.path("pipeline").asText(run.pipeline);
+            }
+            if (status.equals("succeeded") || status.equals("failed") || status.equals("canceled")) {
+                inFlight.remove(runId);
+                finished.addFirst(run);
+                while (finished.size() > FINISHED_SHOWN) {
+                    finished.removeLast();
+                }
+            }
+        } else if (type.startsWith("step.") && step != null) {
+            Run run = inFlight.get(runId);
+            String status = switch (type) {
+                case "step.started" -> data.has("waitingFor") ? "waiting" : "running";
+                case "step.log", "step.progress" -> null;
+                default -> type.substring(5);
+            };
+            if (run != null && status != null) {
+                run.steps.put(step, status);
+                if (event.hasNonNull("attempt")) {
+                    run.attempts.put(step, event.path("attempt").asInt());
+                }
+            }
+        } else if (type.equals("decision.requested")) {
+            long id = data.path("decision").asLong();
+            decisions.put(id, new Decision(id, runId, step, data.path("prompt").asText()));
+        } else if (type.startsWith("decision.")) {
+            decisions.remove(data.path("decision").asLong());
+        } else if (type.equals("attention.raised")) {
+            long id = data.path("id").asLong();
+            attention.put(id, new Attention(id, data.path("kind").asText(), runId, step, data.path("summary").asText()));
+        } else if (type.equals("attention.resolved")) {
+            attention.remove(data.path("id").asLong());
+        }
+    }
+
+    /** The view as lines of at most {@link #WIDTH} characters. */
+    List<String> render(Instant now) {
+        var lines = new ArrayList<String>();
+        lines.add(fit("agentry watch  " + workspace + "  " + inFlight.size() + " in flight, " + decisions.size()
+                + " waiting for you, " + attention.size() + " attention  (log " + position + ", " + CLOCK.format(now) + ")"));
+        lines.add("");
+        if (inFlight.isEmpty() && finished.isEmpty()) {
+            lines.add("Nothing in flight. Start a run: agentry run PIPELINE");
+        } else {
+            lines.add(String.format("%-7s %-16s %-10s %s", "RUN", "PIPELINE", "STATUS", "STEPS"));
+            inFlight.values().forEach(run -> lines.add(row(run)));
+            finished.forEach(run -> lines.add(row(run)));
+        }
+        if (!decisions.isEmpty()) {
+            lines.add("");
+            lines.add("Waiting for you (agentry decisions approve|reject ID):");
+            decisions.values().forEach(d -> lines.add(fit(String.format("  #%-5d run %d %s: %s", d.id(), d.run(), d.step(), d.prompt()))));
+        }
+        if (!attention.isEmpty()) {
+            lines.add("");
+            lines.add("Attention (agentry attention resolve ID):");
+            attention.values().forEach(a -> lines.add(fit(String.format("  #%-5d %s: %s", a.id(), a.kind(), a.summary()))));
+        }
+        return lines;
+    }
+
+    private static String row(Run run) {
+        var steps = new StringBuilder();
+        run.steps.forEach((id, status) -> {
+            int attempts = run.attempts.getOrDefault(id, 0);
+            steps.append(steps.isEmpty() ? "" : " ").append(id).append(mark(status)).append(attempts > 1 ? "×" + attempts : "");
+        });
+        return fit(String.format("%-7d %-16s %-10s %s", run.id, fit(run.pipeline, 16), run.status, steps));
+    }
+
+    /** One character per step status, so that a run's steps fit on its line. */
+    static String mark(String status) {
+        return switch (status) {
+            case "succeeded" -> "✓";
+            case "failed" -> "✗";
+            case "running" -> "▶";
+            case "waiting" -> "⏸";
+            case "ready", "retrying" -> "…";
+            case "skipped", "canceled" -> "-";
+            default -> "·";
+        };
+    }
+
+    private static String fit(String text) {
+        return fit(text, WIDTH);
+    }
+
+    private static String fit(String text, int width) {
+        String oneLine = text.replace('\n', ' ').replace('\r', ' ');
+        return oneLine.length() <= width ? oneLine : oneLine.substring(0, width - 1) + "…";
+    }
+}

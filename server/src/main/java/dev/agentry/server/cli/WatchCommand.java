@@ -1,0 +1,76 @@
+package dev.agentry.server.cli;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "watch", description = {"The workspace live in the terminal: runs in flight with their steps, decisions waiting "
+        + "for you, open attention items. Redraws in place as events arrive; Ctrl-C ends it.",
+        "Step marks: ✓ succeeded  ✗ failed  ▶ running  ⏸ waiting  … ready or retrying  - skipped or canceled  · pending; ×N is the attempt."})
+public final class WatchCommand extends ClientCommand {
+    /** Not the step output: a watch shows states, and output would only make it redraw. */
+    private static final String TYPES = "snapshot,run.*,step.ready,step.started,step.retrying,step.succeeded,step.failed,"
+            + "step.skipped,step.canceled,decision.*,attention.*";
+    private static final long REDRAW_MILLIS = 200;
+
+    @Option(names = "--once", description = "Print the view once, from a snapshot, and exit (no redrawing).")
+    boolean once;
+
+    @Override
+    int execute(ApiClient api) throws InterruptedException {
+        var view = new FleetView(options.workspace != null ? options.workspace
+                : System.getenv().getOrDefault("AGENTRY_WORKSPACE", "default"));
+        var query = new LinkedHashMap<String, String>();
+        query.put("type", TYPES);
+        var stream = new EventStream(api, "/events", query, false, null, spec.commandLine().getErr());
+        var dirty = new AtomicBoolean();
+        Thread painter = once ? null : Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(REDRAW_MILLIS);
+                    if (dirty.getAndSet(false)) {
+                        synchronized (view) {
+                            draw(view);
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                // the watch is over
+            }
+        });
+        var main = Thread.currentThread();
+        try (var ctrlC = new EventsCommand.CtrlC(main::interrupt)) { // Ctrl-C ends the watch as a success
+            stream.follow(frame -> {
+                if (frame.id() == null) {
+                    return true; // gap or cut-off: the stream goes on with a snapshot or from the last id
+                }
+                synchronized (view) {
+                    view.apply(frame.json());
+                }
+                if (once) {
+                    view.render(Instant.now()).forEach(out()::println);
+                    out().flush();
+                    return false;
+                }
+                dirty.set(true);
+                return true;
+            });
+        } catch (InterruptedException e) {
+            // Ctrl-C
+        } finally {
+            if (painter != null) {
+                painter.interrupt();
+            }
+        }
+        return 0;
+    }
+
+    private void draw(FleetView view) {
+        var out = out();
+        out.print("\033[H\033[2J"); // home, clear: redraw in place
+        view.render(Instant.now()).forEach(out::println);
+        out.flush();
+    }
+}

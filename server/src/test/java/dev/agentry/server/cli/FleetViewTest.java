@@ -1,0 +1,71 @@
+package dev.agentry.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The terminal view of {@code agentry watch}: kept from a snapshot and the events after it, 80 columns wide. */
+class FleetViewTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final FleetView view = new FleetView("default");
+
+    private void apply(String json) throws Exception {
+        view.apply(JSON.readTree(json));
+    }
+
+    private String screen() {
+        var lines = view.render(Instant.parse("2026-11-21T10:00:00Z"));
+        assertThat(lines).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(FleetView.WIDTH));
+        return String.join("\n", lines);
+    }
+
+    @Test
+    void an_empty_workspace_says_what_to_do_next() {
+        assertThat(screen()).contains("Nothing in flight. Start a run: agentry run PIPELINE");
+    }
+
+    @Test
+    void a_snapshot_then_events_keep_runs_steps_decisions_and_attention_current() throws Exception {
+        apply("""
+                {"id": 10, "type": "snapshot", "data": {"position": 10,
+                  "runs": [{"id": 7, "pipeline": "release", "status": "needs-you",
+                            "steps": [{"id": "build", "status": "succeeded", "attempts": 2},
+                                      {"id": "approve", "status": "waiting", "attempts": 0},
+                                      {"id": "ship", "status": "pending", "attempts": 0}]}],
+                  "decisions": [{"id": 3, "run": 7, "step": "approve", "prompt": "Ship it?"}],
+                  "attention": []}}""");
+        assertThat(screen()).contains("1 in flight, 1 waiting for you, 0 attention")
+                .containsPattern("7 +release +needs-you +build✓×2 approve⏸ ship·")
+                .contains("#3     run 7 approve: Ship it?");
+
+        apply("{\"id\": 11, \"type\": \"decision.answered\", \"run\": 7, \"step\": \"approve\", \"data\": {\"decision\": 3, \"outcome\": \"approved\"}}");
+        apply("{\"id\": 12, \"type\": \"run.resumed\", \"run\": 7, \"data\": {}}");
+        apply("{\"id\": 13, \"type\": \"step.started\", \"run\": 7, \"step\": \"ship\", \"attempt\": 1, \"data\": {}}");
+        apply("{\"id\": 14, \"type\": \"attention.raised\", \"run\": 7, \"step\": \"ship\", \"data\": {\"id\": 5, \"kind\": \"stalled\", \"summary\": \"step ship of run 7 has shown no sign of life for 5m\"}}");
+        assertThat(screen()).contains("0 waiting for you, 1 attention", "(log 14,")
+                .containsPattern("7 +release +running +build✓×2 approve⏸ ship▶")
+                .contains("#5     stalled: step ship of run 7 has shown no sign of life for 5m");
+
+        apply("{\"id\": 15, \"type\": \"attention.resolved\", \"run\": 7, \"step\": \"ship\", \"data\": {\"id\": 5}}");
+        apply("{\"id\": 16, \"type\": \"step.succeeded\", \"run\": 7, \"step\": \"ship\", \"attempt\": 1, \"data\": {}}");
+        apply("{\"id\": 17, \"type\": \"run.succeeded\", \"run\": 7, \"data\": {}}");
+        assertThat(screen()).contains("0 in flight, 0 waiting for you, 0 attention")
+                .as("a finished run stays in view for a while").containsPattern("7 +release +succeeded +build✓×2 approve⏸ ship✓")
+                .doesNotContain("stalled:");
+    }
+
+    @Test
+    void long_names_and_prompts_are_cut_to_the_width_not_wrapped() throws Exception {
+        apply("""
+                {"id": 1, "type": "snapshot", "data": {"position": 1,
+                  "runs": [{"id": 1, "pipeline": "a-pipeline-with-a-very-long-name", "status": "running",
+                            "steps": [{"id": "step-with-a-long-name-one", "status": "running", "attempts": 1},
+                                      {"id": "step-with-a-long-name-two", "status": "pending", "attempts": 0},
+                                      {"id": "step-with-a-long-name-three", "status": "pending", "attempts": 0}]}],
+                  "decisions": [{"id": 1, "run": 1, "step": "s", "prompt": "a prompt\\nwith lines that goes on and on and on and on and on and on and on"}],
+                  "attention": []}}""");
+        assertThat(screen()).contains("a-pipeline-with…", "…").doesNotContain("with lines\n");
+    }
+}
