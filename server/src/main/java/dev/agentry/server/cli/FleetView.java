@@ -128,8 +128,9 @@ final class FleetView {
     /** The view as lines of at most {@link #WIDTH} characters. */
     List<String> render(Instant now) {
         var lines = new ArrayList<String>();
-        lines.add(fit("agentry watch  " + workspace + "  " + inFlight.size() + " in flight, " + decisions.size()
-                + " waiting for you, " + attention.size() + " attention  (log " + position + ", " + CLOCK.format(now) + ")"));
+        // The clock first: it shows the view is alive even when a long workspace name is cut.
+        lines.add(fit(CLOCK.format(now) + "  " + inFlight.size() + " in flight, " + decisions.size() + " waiting for you, "
+                + attention.size() + " attention  [" + workspace + ", log " + position + "]"));
         lines.add("");
         if (inFlight.isEmpty() && finished.isEmpty()) {
             lines.add("Nothing in flight. Start a run: agentry run PIPELINE");

@@ -44,7 +44,7 @@ class FleetViewTest {
         apply("{\"id\": 12, \"type\": \"run.resumed\", \"run\": 7, \"data\": {}}");
         apply("{\"id\": 13, \"type\": \"step.started\", \"run\": 7, \"step\": \"ship\", \"attempt\": 1, \"data\": {}}");
         apply("{\"id\": 14, \"type\": \"attention.raised\", \"run\": 7, \"step\": \"ship\", \"data\": {\"id\": 5, \"kind\": \"stalled\", \"summary\": \"step ship of run 7 has shown no sign of life for 5m\"}}");
-        assertThat(screen()).contains("0 waiting for you, 1 attention", "(log 14,")
+        assertThat(screen()).contains("0 waiting for you, 1 attention", "[default, log 14]")
                 .containsPattern("7 +release +running +build✓×2 approve⏸ ship▶")
                 .contains("#5     stalled: step ship of run 7 has shown no sign of life for 5m");
 
