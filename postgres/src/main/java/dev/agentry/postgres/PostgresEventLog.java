@@ -42,13 +42,7 @@ public final class PostgresEventLog implements EventLog {
 
     @Override
     public int sequence(int limit) {
-        boolean pending = db.read(c -> {
-            try (var ps = eventSql.prepare(c, "EventHasUnsequenced", Map.of()); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        });
-        if (!pending) {
+        if (!db.read(this::hasUnsequenced)) {
             return 0; // the common idle case costs one index probe, no lock and no commit
         }
         return db.inTransaction(c -> sequence(c, limit));
@@ -165,21 +159,10 @@ public final class PostgresEventLog implements EventLog {
             return;
         }
         db.singleStatement(c -> {
-            try (var ps = eventSql.prepare(c, "EventAppend", appendParams(events, clock.instant()))) {
-                return ps.executeUpdate();
-            }
+            append(c, events, clock.instant());
+            return null;
         });
         signals.raise(RunStore.Signal.EVENTS_WRITTEN);
-    }
-
-    private static Map<String, Object> appendParams(List<NewEvent> events, Instant now) {
-        return params("now", now,
-                "workspaces", events.stream().map(NewEvent::workspace).toArray(String[]::new),
-                "types", events.stream().map(NewEvent::type).toArray(String[]::new),
-                "run_ids", events.stream().map(NewEvent::run).toArray(Long[]::new),
-                "step_ids", events.stream().map(NewEvent::step).toArray(String[]::new),
-                "attempts", events.stream().map(NewEvent::attempt).toArray(Integer[]::new),
-                "data", events.stream().map(e -> Json.write(e.data())).toArray(String[]::new));
     }
 
     /** Appends events inside the caller's transaction (stores that write a change and its events together). */
@@ -187,7 +170,13 @@ public final class PostgresEventLog implements EventLog {
         if (events.isEmpty()) {
             return;
         }
-        try (var ps = eventSql.prepare(c, "EventAppend", appendParams(events, now))) {
+        try (var ps = eventSql.prepare(c, "EventAppend", params("now", now,
+                "workspaces", events.stream().map(NewEvent::workspace).toArray(String[]::new),
+                "types", events.stream().map(NewEvent::type).toArray(String[]::new),
+                "run_ids", events.stream().map(NewEvent::run).toArray(Long[]::new),
+                "step_ids", events.stream().map(NewEvent::step).toArray(String[]::new),
+                "attempts", events.stream().map(NewEvent::attempt).toArray(Integer[]::new),
+                "data", events.stream().map(e -> Json.write(e.data())).toArray(String[]::new)))) {
             ps.executeUpdate();
         }
     }

@@ -43,7 +43,7 @@ final class StreamOutput extends Loop {
         var taken = new ArrayList<Dispatcher.Running>();
         for (var entry : running.values()) {
             // Held until the append commits, so an attempt's chunks reach the log in order (see flush).
-            if (entry.execution != null && lock(entry)) {
+            if (entry.execution != null && entry.streaming.tryLock()) {
                 taken.add(entry);
                 collect(entry, batch);
             }
@@ -53,7 +53,7 @@ final class StreamOutput extends Loop {
         } catch (RuntimeException e) {
             log.warn("could not stream step output ({}); it stays in the steps' logs", e.toString());
         } finally {
-            taken.forEach(StreamOutput::unlock);
+            taken.forEach(entry -> entry.streaming.unlock());
         }
         return EVERY;
     }
@@ -90,13 +90,5 @@ final class StreamOutput extends Loop {
             data.put("text", chunk.text());
             batch.add(new NewEvent(claim.workspace(), "step.log", claim.runId(), claim.stepId(), claim.attempt(), data));
         }
-    }
-
-    private static boolean lock(Dispatcher.Running entry) {
-        return entry.streaming.tryLock();
-    }
-
-    private static void unlock(Dispatcher.Running entry) {
-        entry.streaming.unlock();
     }
 }
