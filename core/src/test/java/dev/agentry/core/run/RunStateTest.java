@@ -33,7 +33,7 @@ class RunStateTest {
     private final AtomicLong decisionIds = new AtomicLong(100);
 
     private RunState run(String yaml, Map<String, String> inputs) {
-        var run = RunState.create(RUN, "default", 1, PipelineParser.parse(yaml), inputs, T0);
+        var run = RunState.create(RUN, "default", 1, PipelineParser.parse(yaml), inputs, null, T0);
         run.useDecisionIds(decisionIds::incrementAndGet);
         return run;
     }

@@ -35,6 +35,11 @@ public final class Git {
         return new Git(gitDir, null);
     }
 
+    /** No repository: for commands that need none, such as {@code ls-remote} of a URL. */
+    public static Git outside() {
+        return new Git(null, null);
+    }
+
     /** A working tree; git finds its repository from the tree's {@code .git}. */
     public static Git tree(Path workTree) {
         return new Git(null, workTree);
@@ -86,6 +91,11 @@ public final class Git {
             throw failure(args, r);
         }
         return r;
+    }
+
+    /** Like {@link #remote} but returns whatever happened instead of failing. */
+    public Result remoteTry(String credential, Duration timeout, String... args) throws IOException {
+        return exec(credential, timeout, args);
     }
 
     private GitFailure failure(String[] args, Result r) {
