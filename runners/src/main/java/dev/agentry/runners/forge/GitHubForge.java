@@ -57,7 +57,8 @@ public final class GitHubForge implements Forge {
     private final String webHost;
 
     /**
-     * @param apiBaseUrl {@code https://api.github.com}, or a GitHub Enterprise server's {@code https://HOST/api/v3}
+     * @param apiBaseUrl {@code https://api.github.com}; a GitHub Enterprise Server's {@code https://HOST/api/v3}; or
+     *                   GHE.com's {@code https://api.SUBDOMAIN.ghe.com}
      */
     public GitHubForge(URI apiBaseUrl, HttpClient http) {
         String base = apiBaseUrl.toString().replaceAll("/+$", "");
@@ -66,7 +67,17 @@ public final class GitHubForge implements Forge {
             throw new IllegalArgumentException("GitHub API base URL " + apiBaseUrl + " is not an http(s) URL");
         }
         this.http = http;
-        this.webHost = api.getHost().equalsIgnoreCase("api.github.com") ? "github.com" : api.getHost().toLowerCase(Locale.ROOT);
+        this.webHost = webHost(api);
+    }
+
+    /**
+     * The host repositories are on: an API at {@code https://api.HOST} (github.com, GHE.com) serves {@code HOST};
+     * a GitHub Enterprise Server's API at {@code https://HOST/api/v3} serves its own host.
+     */
+    static String webHost(URI api) {
+        String host = api.getHost().toLowerCase(Locale.ROOT);
+        boolean atRoot = api.getPath() == null || api.getPath().isEmpty() || api.getPath().equals("/");
+        return atRoot && host.startsWith("api.") ? host.substring("api.".length()) : host;
     }
 
     /** A repository on GitHub: the owner (user or organization) and its name. */

@@ -421,5 +421,9 @@ class GitHubForgeTest {
         assertThat(GitHubForge.slug("https://github.com/octo/app/tree/main", "github.com")).isEmpty();
         assertThat(GitHubForge.slug("https://ghe.example.com/octo/app.git", "github.com")).isEmpty();
         assertThat(GitHubForge.slug("file:///srv/git/app", "github.com")).isEmpty();
+
+        assertThat(GitHubForge.webHost(URI.create("https://api.github.com"))).isEqualTo("github.com");
+        assertThat(GitHubForge.webHost(URI.create("https://api.octocorp.ghe.com"))).isEqualTo("octocorp.ghe.com");
+        assertThat(GitHubForge.webHost(URI.create("https://ghe.example.com/api/v3"))).isEqualTo("ghe.example.com");
     }
 }
