@@ -66,8 +66,8 @@ public final class LocalForge implements Forge {
                     .map(Stored::base).findFirst().orElse(null);
             boolean isNew = onto == null;
             onto = isNew ? base : onto;
-            String baseCommit = branch(clone, onto).orElseThrow(() -> refused("there is no base branch " + base + " in "
-                    + describe(repo)));
+            String missing = "there is no base branch " + onto + " in " + describe(repo);
+            String baseCommit = branch(clone, onto).orElseThrow(() -> refused(missing));
             String mergeBase = mergeBase(clone, baseCommit, headCommit);
             if (isNew && mergeBase.equals(headCommit)) {
                 throw refused("no commits between " + onto + " and " + head + ": " + head + " is already in " + onto);
