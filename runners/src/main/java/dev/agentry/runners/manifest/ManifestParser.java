@@ -659,7 +659,7 @@ public final class ManifestParser {
         }
         var map = new LinkedHashMap<String, JobState>();
         int before = in.count();
-        m.fields().forEachRemaining(e -> {
+        m.properties().forEach(e -> {
             JsonNode v = e.getValue();
             JobState s = v.isTextual() ? state(v.asText()) : null;
             if (s == null) {

@@ -58,8 +58,6 @@ public record ResponseMapping(JsonPath statusPath, Map<String, JobState> statusM
         try {
             Object tree = JSON.readValue(body, Object.class);
             return tree == null ? null : JsonPath.using(PATHS).parse(tree);
-        } catch (JsonProcessingException e) {
-            return null;
         } catch (java.io.IOException e) {
             return null;
         }
@@ -70,7 +68,7 @@ public record ResponseMapping(JsonPath statusPath, Map<String, JobState> statusM
     }
 
     /** The job as the answer describes it; {@code outputFrom} is the offset asked for, used when the answer has none. */
-    public JobView view(String jobId, ReadContext doc, long outputFrom) {
+    JobView view(String jobId, ReadContext doc, long outputFrom) {
         JobState state = null;
         List<String> status = words(doc, statusPath);
         for (int i = status.size() - 1; i >= 0 && state == null; i--) {

@@ -164,7 +164,7 @@ public final class JobJson {
         if (!in.object(n, "env", "an object of variable name to string value")) {
             return env;
         }
-        n.fields().forEachRemaining(e -> {
+        n.properties().forEach(e -> {
             String path = "env." + e.getKey();
             if (!ENV_NAME.matcher(e.getKey()).matches()) {
                 in.problem(path, "'" + abbreviate(e.getKey()) + "' is not a variable name; expected letters, digits and '_', not starting with a digit");
@@ -334,8 +334,7 @@ public final class JobJson {
         JsonNode outs = n.get("outputs");
         if (outs != null && !outs.isNull() && in.object(outs, "result.outputs", "an object of output name to string")) {
             outputs = new LinkedHashMap<>();
-            for (var it = outs.fields(); it.hasNext(); ) {
-                var e = it.next();
+            for (var e : outs.properties()) {
                 if (e.getValue().isTextual()) {
                     outputs.put(e.getKey(), e.getValue().asText());
                 } else {
