@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,14 @@ class ExampleManifestsTest {
             Manifest m = ManifestParser.parse(Files.readString(f), Examples.LOOPBACK);
             assertThat(m.providerId()).as(f.toString()).isNotBlank();
         }
+    }
+
+    @Test
+    void the_small_manifest_in_the_documentation_parses() throws IOException {
+        String doc = Files.readString(Examples.dir().resolve("../../docs/manifests.md").normalize());
+        var block = Pattern.compile("## A small manifest\\n\\n```yaml\\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        assertThat(block.find()).isTrue();
+        assertThat(ManifestParser.parse(block.group(1)).providerId()).isEqualTo("batchy");
     }
 
     @Test
