@@ -37,6 +37,7 @@ public final class ManifestParser {
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
     private static final Pattern EXTRACT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final Pattern PATH_LITERAL = Pattern.compile("[A-Za-z0-9\\-._~!$&'()*+,;=:@/%]*");
+    private static final Pattern BAD_PERCENT = Pattern.compile("%(?![0-9A-Fa-f]{2})");
     private static final int MAX_PARAMS = 50;
     private static final int MAX_STATUS_WORDS = 500;
     private static final int MAX_JSONPATH = 1024;
@@ -429,8 +430,8 @@ public final class ManifestParser {
             in.problem(at, "a path has no query or fragment; put parameters in " + path + ".query as {name, value}");
             return null;
         }
-        if (!PATH_LITERAL.matcher(literal).matches()) {
-            in.problem(at, "the path has characters that must be percent-encoded (such as spaces or quotes); write them as %XX");
+        if (!PATH_LITERAL.matcher(literal).matches() || BAD_PERCENT.matcher(literal).find()) {
+            in.problem(at, "the path has characters that must be percent-encoded (such as spaces, quotes or a lone '%'); write them as %XX");
             return null;
         }
         if (Arrays.asList(s.split("/")).stream().anyMatch(seg -> seg.equals("..") || seg.equals("."))) {

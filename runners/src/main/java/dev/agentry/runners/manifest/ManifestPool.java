@@ -193,10 +193,11 @@ public final class ManifestPool implements RunnerPool {
     private Answer call(String what, String jobId, Manifest.Operation op, Map<String, Object> input, Map<String, String> dispatchValues,
                         Duration held, Redaction redaction) throws PoolUnavailable {
         Map<String, Object> values = Map.of("input", input, "dispatch", dispatchValues);
-        URI uri = uri(op, values);
         Duration timeout = op.timeout().plus(held);
+        URI uri;
         HttpRequest request;
         try {
+            uri = uri(op, values);
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout);
             boolean accept = false;
             boolean contentType = false;

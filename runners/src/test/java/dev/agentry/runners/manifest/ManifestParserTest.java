@@ -300,6 +300,8 @@ class ManifestParserTest {
         assertThat(query.message()).isEqualTo("a path has no query or fragment; put parameters in operations.release.query as {name, value}");
         assertThat(only(with("    pathTemplate: /jobs", "    pathTemplate: /jobs/../admin")).message()).contains("'..' segments");
         assertThat(only(with("    pathTemplate: /jobs", "    pathTemplate: /my jobs")).message()).contains("must be percent-encoded");
+        assertThat(only(with("    pathTemplate: /jobs", "    pathTemplate: /jobs/100%")).message()).contains("a lone '%'");
+        ManifestParser.parse(with("    pathTemplate: /jobs", "    pathTemplate: /jobs/a%2Fb"));
     }
 
     @Test
