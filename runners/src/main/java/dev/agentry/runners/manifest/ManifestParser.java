@@ -109,7 +109,7 @@ public final class ManifestParser {
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
-            throw InvalidDefinition.of("", "not valid YAML or JSON: " + where + e.getOriginalMessage());
+            throw InvalidDefinition.of("", "not valid YAML or JSON: " + where + withoutQuotedSource(e.getOriginalMessage()));
         }
         if (root == null || root.isMissingNode() || (root.isTextual() && root.asText().isEmpty())) {
             throw InvalidDefinition.of("", "the manifest is empty; expected a YAML or JSON object with providerId, label, baseUrl, auth, operations and response");
@@ -702,6 +702,17 @@ public final class ManifestParser {
             }
         }
         return null;
+    }
+
+    /**
+     * The YAML parser's message without the lines of source it quotes (indented, under "in 'reader'"): a manifest
+     * with a credential written inline must not have it repeated in the error.
+     */
+    private static String withoutQuotedSource(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        return String.join(" ", message.lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0))).toList());
     }
 
     /** A parameter or header name whose value is a credential by its name: token, api_key, X-Amz-Signature, ... */

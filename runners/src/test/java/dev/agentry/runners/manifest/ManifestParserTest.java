@@ -334,6 +334,8 @@ class ManifestParserTest {
     @Test
     void text_that_is_not_yaml_or_json_is_refused_with_where() {
         assertThat(only("providerId: [unclosed").message()).startsWith("not valid YAML or JSON: line");
+        Problem broken = only("auth:\n  bearer: {secretRef: t}\n token: hunter22-inline");
+        assertThat(broken.message()).startsWith("not valid YAML or JSON: line 3").doesNotContain("hunter22");
         assertThat(only("").message()).startsWith("the manifest is empty");
         assertThat(only("- a list").message()).startsWith("expected an object with providerId");
     }
