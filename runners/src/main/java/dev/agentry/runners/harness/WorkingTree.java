@@ -1,0 +1,215 @@
+package dev.agentry.runners.harness;
+
+import dev.agentry.runners.git.Git;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A job's working tree: a {@code git worktree} of the repository's mirror with the task branch checked out as a
+ * local branch of the mirror. The local branch exists only while the tree does; what the remote has is in the
+ * mirror's tracking refs (see {@link Mirror}).
+ */
+final class WorkingTree {
+    private final Mirror mirror;
+    private final Path dir;
+    private final String branch;
+    private final String start;
+
+    private WorkingTree(Mirror mirror, Path dir, String branch, String start) {
+        this.mirror = mirror;
+        this.dir = dir;
+        this.branch = branch;
+        this.start = start;
+    }
+
+    /** Another job on this machine has the task branch checked out. */
+    static final class BranchBusy extends Exception {
+        BranchBusy(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Makes the tree at {@code dir} with {@code branch} checked out at {@code startSha}. Only the worktree's
+     * registration happens under the mirror's lock; the files are written after it, so jobs on one repository
+     * check out side by side.
+     *
+     * @param live whether a tree belongs to a job still running here; any other tree holding the branch is
+     *             left over from a job that ended without cleaning up (the JVM was killed), and is removed
+     */
+    static WorkingTree create(Mirror mirror, Path dir, String branch, String startSha, Predicate<Path> live)
+            throws IOException, BranchBusy {
+        Git git = mirror.git();
+        mirror.lock().lock();
+        try {
+            if (Files.exists(dir)) {
+                Harness.deleteTree(dir);
+                git.run("worktree", "prune");
+            }
+            Files.createDirectories(dir.getParent());
+            String[] add = {"worktree", "add", "--quiet", "--no-checkout", "-B", branch, dir.toString(), startSha};
+            Git.Result r = git.tryRun(add);
+            if (!r.ok()) {
+                Path holder = holderOf(git, branch);
+                if (holder == null) {
+                    git.run(add); // fails again, with git's own words
+                }
+                if (live.test(holder)) {
+                    throw new BranchBusy("the task branch " + branch + " is checked out by another job on this runner ("
+                            + holder.getFileName() + ")");
+                }
+                Harness.deleteTree(holder);
+                git.run("worktree", "prune");
+                git.run(add);
+            }
+        } finally {
+            mirror.lock().unlock();
+        }
+        Git.tree(dir).run("reset", "--quiet", "--hard", startSha);
+        return new WorkingTree(mirror, dir, branch, startSha);
+    }
+
+    /** The tree that has {@code branch} checked out, if any. */
+    private static Path holderOf(Git git, String branch) throws IOException {
+        Path path = null;
+        for (String line : git.run("worktree", "list", "--porcelain").out().split("\n")) {
+            if (line.startsWith("worktree ")) {
+                path = Path.of(line.substring("worktree ".length()));
+            } else if (line.equals("branch refs/heads/" + branch)) {
+                return path;
+            }
+        }
+        return null;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    String branch() {
+        return branch;
+    }
+
+    /** The commit the job started from. */
+    String start() {
+        return start;
+    }
+
+    Mirror mirror() {
+        return mirror;
+    }
+
+    Git git() {
+        return Git.tree(dir);
+    }
+
+    String head() throws IOException {
+        return git().run("rev-parse", "--verify", "HEAD").line();
+    }
+
+    /** The branch HEAD is on ({@code refs/heads/...}), or null when it is detached. */
+    String headRef() throws IOException {
+        Git.Result r = git().tryRun("symbolic-ref", "--quiet", "HEAD");
+        return r.ok() ? r.line() : null;
+    }
+
+    /** Paths with changes not committed, untracked files included (ignored ones not). */
+    List<String> uncommitted() throws IOException {
+        String out = git().run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames").out();
+        List<String> paths = new ArrayList<>();
+        for (String entry : out.split("\0")) {
+            if (entry.length() > 3) {
+                paths.add(entry.substring(3));
+            }
+        }
+        return paths;
+    }
+
+    void commitAll(String message) throws IOException {
+        git().run("add", "--all");
+        git().run("commit", "--quiet", "--no-verify", "--allow-empty-message", "-m", message);
+    }
+
+    /** Paths that differ between {@code from} and {@code to}. */
+    List<String> changed(String from, String to) throws IOException {
+        return split(git().run("diff", "--name-only", "--no-renames", "-z", from, to).out());
+    }
+
+    String subject(String commit) throws IOException {
+        return git().run("log", "-1", "--format=%s", commit).line();
+    }
+
+    /** Paths with merge conflicts not yet resolved in the index. */
+    List<String> unmerged() throws IOException {
+        return split(git().run("diff", "--name-only", "--diff-filter=U", "-z").out());
+    }
+
+    boolean merging() throws IOException {
+        return git().tryRun("rev-parse", "--quiet", "--verify", "MERGE_HEAD").ok();
+    }
+
+    boolean contains(String ancestor) throws IOException {
+        return git().tryRun("merge-base", "--is-ancestor", ancestor, "HEAD").ok();
+    }
+
+    int commitsBetween(String from, String to) throws IOException {
+        return Integer.parseInt(git().run("rev-list", "--count", from + ".." + to).line());
+    }
+
+    /** Of {@code paths}, those whose file in the tree still has a conflict marker line. */
+    List<String> withConflictMarkers(List<String> paths) throws IOException {
+        List<String> marked = new ArrayList<>();
+        for (String path : paths) {
+            Path file = dir.resolve(path);
+            if (Files.isRegularFile(file) && !Files.isSymbolicLink(file) && hasMarker(Files.readAllBytes(file))) {
+                marked.add(path);
+            }
+        }
+        return marked;
+    }
+
+    /** A line starting with seven {@code <}, {@code |} or {@code >} followed by a space or the line's end. */
+    private static boolean hasMarker(byte[] bytes) {
+        for (int i = 0; i + 7 <= bytes.length; i++) {
+            if (i == 0 || bytes[i - 1] == '\n') {
+                byte c = bytes[i];
+                if (c != '<' && c != '>' && c != '|') {
+                    continue;
+                }
+                int n = 0;
+                while (n < 7 && bytes[i + n] == c) {
+                    n++;
+                }
+                if (n == 7 && (i + 7 == bytes.length || bytes[i + 7] == ' ' || bytes[i + 7] == '\n' || bytes[i + 7] == '\r')) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Deletes the tree and its local branch. The files go first, without the lock (they are this job's alone);
+     * then the worktree's registration is pruned and the branch deleted under it.
+     */
+    void remove() throws IOException {
+        Harness.deleteTree(dir);
+        mirror.lock().lock();
+        try {
+            Git git = mirror.git();
+            git.run("worktree", "prune");
+            git.tryRun("update-ref", "-d", "refs/heads/" + branch);
+        } finally {
+            mirror.lock().unlock();
+        }
+    }
+
+    private static List<String> split(String nulSeparated) {
+        return Arrays.stream(nulSeparated.split("\0")).filter(s -> !s.isEmpty()).toList();
+    }
+}
