@@ -19,6 +19,9 @@ import java.util.Random;
 
 /** A real engine on a fresh database with one node, short leases and quick polling. */
 final class EngineHarness implements AutoCloseable {
+    /** What a node claims for the local pool when it is the default pool. */
+    static final dev.agentry.core.engine.Claim.Scope LOCAL = new dev.agentry.core.engine.Claim.Scope("local", List.of(), true);
+
     final Database db;
     final Signals signals = new Signals();
     final PostgresPipelineStore pipelines;

@@ -153,7 +153,7 @@ public final class ConfigLoader {
         }
         String githubToken = values.get("github_token");
         var work = new ServerConfig.Work(defaultPool, hosts, githubApi.replaceAll("/+$", ""),
-                githubToken == null || githubToken.isBlank() ? null : githubToken.trim(), secrets(env, problems));
+                githubToken == null || githubToken.isBlank() ? null : githubToken.trim(), secrets(env));
         if (!problems.isEmpty()) {
             throw new BadConfig(problems);
         }
@@ -165,7 +165,7 @@ public final class ConfigLoader {
     public static final String SECRET_PREFIX = "AGENTRY_SECRET_";
 
     /** Secrets from the environment, by name: lower case, {@code _} read as {@code -}. */
-    static Map<String, String> secrets(Map<String, String> env, List<String> problems) {
+    static Map<String, String> secrets(Map<String, String> env) {
         var secrets = new LinkedHashMap<String, String>();
         env.forEach((k, v) -> {
             if (k.startsWith(SECRET_PREFIX) && k.length() > SECRET_PREFIX.length()) {
@@ -178,7 +178,6 @@ public final class ConfigLoader {
     /** {@code GIT_TOKEN} -> {@code git-token}: how secret names are written in repositories and manifests. */
     public static String secretName(String envSuffix) {
         return envSuffix.toLowerCase(Locale.ROOT).replace('_', '-');
-    }
     }
 
     private static void readFile(Path file, Map<String, String> values, List<String> problems) {

@@ -40,7 +40,7 @@ public final class Git {
 
     /** No repository: for commands that need none, such as {@code ls-remote} of a URL. */
     public static Git outside() {
-        return new Git(null, null);
+        return new Git(null, null, null);
     }
 
     /** A working tree; git finds its repository from the tree's {@code .git}. */
