@@ -71,7 +71,9 @@ class RunnerPoolTest {
             assertThat(attempts.size()).isEqualTo(2);
             assertThat(attempts.get(0).path("status").asText()).isEqualTo("lost");
             assertThat(attempts.get(1).path("status").asText()).isEqualTo("succeeded");
-            assertThat(attempts.get(1).path("log").asText()).contains("working in " + runnerWork.toAbsolutePath());
+            JsonNode logs = JSON.readTree(server.get("/api/workspaces/default/runs/" + id + "/logs?step=work").body()).path("items");
+            assertThat(logs.get(logs.size() - 1).path("log").asText()).as("it ran in the runner's work directory")
+                    .contains("working in " + runnerWork.toAbsolutePath());
             JsonNode step = JSON.readTree(server.get("/api/workspaces/default/runs/" + id).body()).path("steps").get(0);
             assertThat(step.path("outputs").path("result").asText()).isEqualTo("done");
         } finally {

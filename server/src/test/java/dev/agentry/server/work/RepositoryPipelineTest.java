@@ -70,10 +70,14 @@ class RepositoryPipelineTest {
                     kind: open-pr
                     needs: [notes]
                     title: "{{ inputs.task }}"
+                  - id: hold
+                    kind: approval
+                    needs: [open]
+                    prompt: CI has started?
                   - id: ci
                     kind: gate
                     gate: ci
-                    needs: [open]
+                    needs: [hold]
                     poll: 200ms
                   - id: land
                     kind: merge
@@ -87,8 +91,7 @@ class RepositoryPipelineTest {
         assertThat(branch).isEqualTo("agentry/" + id + "-add-a-greeting");
 
         // CI reports on the pull request's head: pending first, then passed; the gate waits, then lets the merge go.
-        await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("steps").get(3).path("status").asText().equals("ready")
-                || run(id).path("steps").get(3).path("attempts").asInt() > 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("status").asText().equals("needs-you"));
         JsonNode pr = json(server.get("/api/workspaces/default/repositories/shop/pulls/1").body());
         assertThat(pr.path("state").asText()).isEqualTo("open");
         assertThat(pr.path("head").asText()).isEqualTo(branch);
@@ -97,7 +100,8 @@ class RepositoryPipelineTest {
         String head = pr.path("headCommit").asText();
         assertThat(server.post("/api/workspaces/default/repositories/shop/checks",
                 "{\"commit\": \"" + head + "\", \"name\": \"build\", \"state\": \"pending\"}").statusCode()).isEqualTo(201);
-        Thread.sleep(600);
+        approveTheDecision();
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("steps").get(4).path("attempts").asInt() >= 2);
         assertThat(run(id).path("status").asText()).as("waiting on CI").isEqualTo("running");
         server.post("/api/workspaces/default/repositories/shop/checks",
                 "{\"commit\": \"" + head + "\", \"name\": \"build\", \"state\": \"passed\"}");
@@ -109,7 +113,7 @@ class RepositoryPipelineTest {
         assertThat(git(origin, "log", "--format=%s", "main")).contains("Add greeting");
         assertThat(json(server.get("/api/workspaces/default/repositories/shop/pulls/1").body()).path("state").asText())
                 .isEqualTo("merged");
-        JsonNode ci = run(id).path("steps").get(3);
+        JsonNode ci = run(id).path("steps").get(4);
         assertThat(ci.path("attempts").asInt()).as("the gate checked more than once").isGreaterThan(1);
     }
 
@@ -131,12 +135,16 @@ class RepositoryPipelineTest {
         String head = json(server.get("/api/workspaces/default/repositories/red/pulls/1").body()).path("headCommit").asText();
         server.post("/api/workspaces/default/repositories/red/checks",
                 "{\"commit\": \"" + head + "\", \"name\": \"tests\", \"state\": \"failed\"}");
-        long decision = json(server.get("/api/workspaces/default/decisions").body()).path("decisions").get(0).path("id").asLong();
-        server.post("/api/workspaces/default/decisions/" + decision + "/approve", "{}");
+        approveTheDecision();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("status").asText().equals("failed"));
         assertThat(run(id).path("error").asText()).contains("refusing to merge").contains("tests failed");
         assertThat(git(origin, "show", "main:app.txt").strip()).as("base untouched").isEqualTo("v1");
+    }
+
+    private static void approveTheDecision() throws Exception {
+        long decision = json(server.get("/api/workspaces/default/decisions").body()).path("items").get(0).path("id").asLong();
+        assertThat(server.post("/api/workspaces/default/decisions/" + decision + "/approve", "{}").statusCode()).isEqualTo(200);
     }
 
     @Test
