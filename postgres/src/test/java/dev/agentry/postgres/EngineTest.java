@@ -219,7 +219,7 @@ class EngineTest {
                   - {id: slow, kind: command, run: "sleep 30", timeout: 300ms}
                 """, Map.of());
         awaitStatus(run, "failed");
-        assertThat(h.step(run, "slow").error()).isEqualTo("timed out after 300ms");
+        assertThat(h.step(run, "slow").error()).contains("wall-clock limit of 300ms").contains("stopped with everything it started");
     }
 
     @Test
@@ -291,7 +291,7 @@ class EngineTest {
         h.engine.apply("default", "{name: keyed, inputs: {n: {default: '1'}}, steps: [{id: a, kind: noop}]}", null);
         h.engine.start("default", "keyed", null, Map.of("n", "1"), "key-2");
         assertThatThrownBy(() -> h.engine.start("default", "keyed", null, Map.of("n", "2"), "key-2"))
-                .isInstanceOf(RunConflict.class).hasMessageContaining("different pipeline or inputs");
+                .isInstanceOf(RunConflict.class).hasMessageContaining("different pipeline, inputs or repository");
     }
 
     @Test

@@ -31,7 +31,8 @@ public record JobView(
                          Map<String, Object> usage, Map<String, String> outputs, Integer exitCode, String log) {
         public Result {
             changedFiles = changedFiles == null ? List.of() : List.copyOf(changedFiles);
-            outputs = outputs == null ? Map.of() : Map.copyOf(outputs);
+            // in the order the process wrote them
+            outputs = outputs == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
         }
     }
 
