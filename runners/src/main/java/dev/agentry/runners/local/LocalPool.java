@@ -147,6 +147,9 @@ public final class LocalPool implements RunnerPool {
         lock.lock();
         try {
             closed = true;
+            for (Job queued : queue) {
+                queued.finished(JobOutcome.failed(JobOutcome.Cause.STOPPED, "the pool was closed before the job started", null, null));
+            }
             queue.clear();
             all = new ArrayList<>(jobs.values());
         } finally {
