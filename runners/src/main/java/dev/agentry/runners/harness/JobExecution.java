@@ -208,6 +208,7 @@ public final class JobExecution {
         Map<String, String> heads;
         try {
             mirror = harness.mirror(repo);
+            mirror.open();
             mirror.lock().lock();
             try {
                 heads = mirror.heads(repo.credential(), List.of(repo.baseBranch(), spec.taskBranch()), dispatchedAt);
