@@ -112,8 +112,10 @@ public final class JobExecution {
             return JobSpec.SYNC_BASE.equals(spec.kind()) ? syncBase(tree, reports) : command(tree, reports);
         } catch (Failed f) {
             return f.outcome;
+        } catch (Git.GitFailure e) {
+            return JobOutcome.failed(Cause.GIT, redacted(e.getMessage()), null, output.tail());
         } catch (IOException | RuntimeException e) {
-            return JobOutcome.failed(Cause.GIT, "the harness could not run the job: " + redacted(String.valueOf(e.getMessage())),
+            return JobOutcome.failed(Cause.HARNESS, "the harness could not run the job: " + redacted(String.valueOf(e)),
                     null, output.tail());
         } finally {
             if (tree != null) {

@@ -186,7 +186,7 @@ public final class LocalPool implements RunnerPool {
             try {
                 outcome = job.execution.run();
             } catch (RuntimeException e) {
-                outcome = JobOutcome.failed(JobOutcome.Cause.GIT, "the harness failed: " + e, null, job.output.tail());
+                outcome = JobOutcome.failed(JobOutcome.Cause.HARNESS, "the harness failed: " + e, null, job.output.tail());
             }
             job.finished(outcome);
             lock.lock();
