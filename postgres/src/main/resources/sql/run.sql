@@ -1,6 +1,6 @@
 -- run (id, workspace, pipeline, version_id, status, inputs, idempotency_key, rerun_of, error,
---      created_at, started_at, finished_at)
--- DDL: db/migration/V2__runs.sql
+--      created_at, started_at, finished_at, repository, branch)
+-- DDL: db/migration/V2__runs.sql, V4__repositories_pools_and_pull_requests.sql
 
 -- name: RunReserveIds
 SELECT nextval(pg_get_serial_sequence('run', 'id')) FROM generate_series(1, :count)
@@ -23,9 +23,9 @@ SELECT id FROM run WHERE workspace = :workspace AND idempotency_key = :idempoten
 -- read here.
 SELECT id FROM run WHERE id = ANY (:run_ids::bigint[]) ORDER BY id FOR UPDATE;
 SELECT r.id AS run_id, r.workspace, r.version_id, r.status AS run_status, r.inputs, r.created_at AS run_created_at,
-       r.started_at AS run_started_at, r.finished_at AS run_finished_at, r.error AS run_error,
+       r.started_at AS run_started_at, r.finished_at AS run_finished_at, r.error AS run_error, r.repository, r.branch,
        s.step_id, s.status, s.attempts, s.failures, s.lost, s.key_generation, s.ready_at, s.due_at,
-       s.started_at, s.finished_at, s.lease_owner, s.outputs, s.error, s.decision_id
+       s.started_at, s.finished_at, s.lease_owner, s.outputs, s.error, s.decision_id, s.pool, s.pool_labels, s.memo
 FROM unnest(:run_ids::bigint[]) AS wanted(id)
 JOIN run r ON r.id = wanted.id
 JOIN step s ON s.run_id = r.id
@@ -41,38 +41,44 @@ ORDER BY r.id, s.position
 -- taken a ready step meanwhile); the counts it returns let the caller notice and start over.
 WITH inserted_runs AS (
     INSERT INTO run (id, workspace, pipeline, version_id, status, inputs, idempotency_key, rerun_of, error,
-                     created_at, started_at, finished_at)
+                     created_at, started_at, finished_at, repository, branch)
     OVERRIDING SYSTEM VALUE
     SELECT u.id, u.workspace, u.pipeline, u.version_id, u.status, u.inputs::jsonb, u.idempotency_key, u.rerun_of,
-           u.error, u.created_at::timestamptz, u.started_at::timestamptz, u.finished_at::timestamptz
+           u.error, u.created_at::timestamptz, u.started_at::timestamptz, u.finished_at::timestamptz, u.repository,
+           u.branch
     FROM unnest(:new_runs::bigint[], :new_run_workspaces::text[], :new_run_pipelines::text[],
                 :new_run_versions::bigint[], :new_run_statuses::text[], :new_run_inputs::text[],
                 :new_run_keys::text[], :new_run_rerun_of::bigint[], :new_run_errors::text[],
-                :new_run_created_at::text[], :new_run_started_at::text[], :new_run_finished_at::text[])
+                :new_run_created_at::text[], :new_run_started_at::text[], :new_run_finished_at::text[],
+                :new_run_repositories::text[], :new_run_branches::text[])
          AS u(id, workspace, pipeline, version_id, status, inputs, idempotency_key, rerun_of, error, created_at,
-              started_at, finished_at)
+              started_at, finished_at, repository, branch)
 ), inserted_steps AS (
     INSERT INTO step (run_id, step_id, position, kind, status, ready_at, due_at, started_at, finished_at, outputs,
-                      decision_id)
+                      decision_id, pool, pool_labels)
     SELECT u.run_id, u.step_id, u.position, u.kind, u.status, u.ready_at::timestamptz, u.due_at::timestamptz,
-           u.started_at::timestamptz, u.finished_at::timestamptz, u.outputs::jsonb, u.decision_id
+           u.started_at::timestamptz, u.finished_at::timestamptz, u.outputs::jsonb, u.decision_id, u.pool,
+           u.pool_labels::text[]
     FROM unnest(:new_run_ids::bigint[], :new_step_ids::text[], :new_positions::int[], :new_kinds::text[],
                 :new_statuses::text[], :new_ready_at::text[], :new_due_at::text[], :new_started_at::text[],
-                :new_finished_at::text[], :new_outputs::text[], :new_decision_ids::bigint[])
-         AS u(run_id, step_id, position, kind, status, ready_at, due_at, started_at, finished_at, outputs, decision_id)
+                :new_finished_at::text[], :new_outputs::text[], :new_decision_ids::bigint[], :new_pools::text[],
+                :new_pool_labels::text[])
+         AS u(run_id, step_id, position, kind, status, ready_at, due_at, started_at, finished_at, outputs, decision_id,
+              pool, pool_labels)
 ), updated_steps AS (
     UPDATE step s
     SET status = u.status, attempts = u.attempts, failures = u.failures, lost = u.lost,
         key_generation = u.key_generation, ready_at = u.ready_at::timestamptz, due_at = u.due_at::timestamptz,
         started_at = u.started_at::timestamptz, finished_at = u.finished_at::timestamptz,
         lease_owner = u.lease_owner, lease_expires_at = CASE WHEN u.status = 'running' THEN s.lease_expires_at END,
-        outputs = u.outputs::jsonb, error = u.error, decision_id = u.decision_id
+        outputs = u.outputs::jsonb, error = u.error, decision_id = u.decision_id, pool = u.pool,
+        pool_labels = u.pool_labels::text[], memo = u.memo::jsonb
     FROM unnest(:run_ids::bigint[], :step_ids::text[], :statuses::text[], :attempts::int[], :failures::int[],
                 :lost::int[], :key_generations::int[], :ready_at::text[], :due_at::text[], :started_at::text[],
                 :finished_at::text[], :lease_owners::text[], :outputs::text[], :errors::text[], :decision_ids::bigint[],
-                :read_statuses::text[], :read_attempts::int[])
+                :read_statuses::text[], :read_attempts::int[], :pools::text[], :pool_labels::text[], :memos::text[])
          AS u(run_id, step_id, status, attempts, failures, lost, key_generation, ready_at, due_at, started_at,
-              finished_at, lease_owner, outputs, error, decision_id, read_status, read_attempts)
+              finished_at, lease_owner, outputs, error, decision_id, read_status, read_attempts, pool, pool_labels, memo)
     WHERE s.run_id = u.run_id AND s.step_id = u.step_id AND s.status = u.read_status AND s.attempts = u.read_attempts
     RETURNING 1
 ), updated_runs AS (
@@ -129,7 +135,7 @@ LIMIT :limit
 
 -- name: RunList
 SELECT r.id, r.workspace, r.pipeline, v.version, r.status, r.inputs, r.error, r.idempotency_key, r.rerun_of,
-       r.created_at, r.started_at, r.finished_at
+       r.created_at, r.started_at, r.finished_at, r.repository, r.branch
 FROM run r JOIN pipeline_version v ON v.id = r.version_id
 WHERE r.workspace = :workspace
   AND (:pipeline::text IS NULL OR r.pipeline = :pipeline)
@@ -140,14 +146,14 @@ LIMIT :limit
 
 -- name: RunGet
 SELECT r.id, r.workspace, r.pipeline, v.version, r.status, r.inputs, r.error, r.idempotency_key, r.rerun_of,
-       r.created_at, r.started_at, r.finished_at
+       r.created_at, r.started_at, r.finished_at, r.repository, r.branch
 FROM run r JOIN pipeline_version v ON v.id = r.version_id
 WHERE r.workspace = :workspace AND r.id = :id
 
 -- name: RunListInFlight
 -- For snapshots: the runs not yet finished, started ones first, newest first.
 SELECT r.id, r.workspace, r.pipeline, v.version, r.status, r.inputs, r.error, r.idempotency_key, r.rerun_of,
-       r.created_at, r.started_at, r.finished_at
+       r.created_at, r.started_at, r.finished_at, r.repository, r.branch
 FROM run r JOIN pipeline_version v ON v.id = r.version_id
 WHERE r.status IN ('queued', 'running', 'needs-you', 'paused')
   AND (:workspace::text IS NULL OR r.workspace = :workspace)
@@ -156,6 +162,6 @@ LIMIT :limit
 
 -- name: RunGetAnyStatus
 SELECT r.id, r.workspace, r.pipeline, v.version, r.status, r.inputs, r.error, r.idempotency_key, r.rerun_of,
-       r.created_at, r.started_at, r.finished_at
+       r.created_at, r.started_at, r.finished_at, r.repository, r.branch
 FROM run r JOIN pipeline_version v ON v.id = r.version_id
 WHERE r.id = :id AND (:workspace::text IS NULL OR r.workspace = :workspace)

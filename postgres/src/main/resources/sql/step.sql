@@ -1,16 +1,19 @@
 -- step (run_id, step_id, kind, status, attempts, failures, lost, key_generation, ready_at, due_at,
 --       started_at, finished_at, lease_owner, lease_expires_at, outputs, error, decision_id,
---       heartbeat_at, stalled)
--- DDL: db/migration/V2__runs.sql, V3__event_log_and_attention.sql
+--       heartbeat_at, stalled, pool, pool_labels, memo)
+-- DDL: db/migration/V2__runs.sql, V3__event_log_and_attention.sql, V4__repositories_pools_and_pull_requests.sql
 
 -- name: StepClaimReady
 -- Claims due ready steps in one statement: marks them running under a lease, bumps the attempt, and
 -- records their step.started events. SKIP LOCKED lets nodes claim side by side. (The attempt's own row
--- is written once, when it ends; while it runs, the step row is its record.)
+-- is written once, when it ends; while it runs, the step row is its record.) Claims for one pool: the steps
+-- placed on it by name, or by labels it carries all of; the default pool also takes steps placed nowhere.
 WITH picked AS (
     SELECT run_id, step_id
     FROM step
     WHERE status = 'ready' AND due_at <= :now
+      AND (pool = :pool OR (pool IS NULL AND pool_labels <@ :labels::text[]
+                            AND (:is_default OR cardinality(pool_labels) > 0)))
     ORDER BY due_at
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
@@ -20,12 +23,12 @@ WITH picked AS (
         started_at = :now, heartbeat_at = :now, stalled = false
     FROM picked p
     WHERE s.run_id = p.run_id AND s.step_id = p.step_id
-    RETURNING s.run_id, s.step_id, s.attempts, s.key_generation
+    RETURNING s.run_id, s.step_id, s.attempts, s.key_generation, s.memo
 ), described AS (
     -- LATERAL keeps this a primary-key lookup per claimed row; a plain join may be planned as a hash join
     -- over the whole run table when statistics lag behind a burst of new runs.
-    SELECT c.*, r.workspace, r.version_id
-    FROM claimed c CROSS JOIN LATERAL (SELECT workspace, version_id FROM run WHERE run.id = c.run_id) r
+    SELECT c.*, r.workspace, r.version_id, r.repository, r.branch
+    FROM claimed c CROSS JOIN LATERAL (SELECT workspace, version_id, repository, branch FROM run WHERE run.id = c.run_id) r
 ), counted AS (
     SELECT count(*)::int AS k FROM described
 ), events_batch AS (
@@ -40,7 +43,7 @@ WITH picked AS (
            d.run_id, d.step_id, d.attempts, jsonb_build_object('node', :owner::text)
     FROM events_batch b CROSS JOIN described d
 )
-SELECT run_id, step_id, attempts, key_generation, version_id, workspace FROM described
+SELECT run_id, step_id, attempts, key_generation, version_id, workspace, memo, repository, branch FROM described
 
 -- name: StepRenewLeases
 -- Also the executor's heartbeat: active_at is each attempt's last sign of life (output, progress).

@@ -123,6 +123,7 @@ public final class Bench {
         final Engine engine;
         final Node node;
         final PostgresSignals listener;
+        final dev.agentry.runners.local.LocalPool localPool;
 
         World(String url, Path work) {
             db = Database.open(url, 16);
@@ -130,15 +131,21 @@ public final class Bench {
             var signals = new Signals();
             var pipelines = new PostgresPipelineStore(db, clock);
             var runs = new PostgresRunStore(db, pipelines, signals, clock);
-            engine = new Engine(pipelines, runs, clock, new SecureRandom());
+            var repositories = new dev.agentry.postgres.PostgresRepositories(db, clock);
+            engine = new Engine(pipelines, runs, repositories, clock, new SecureRandom());
             listener = new PostgresSignals(db, signals).start();
+            localPool = new dev.agentry.runners.local.LocalPool(work, 256, 64 * 1024, clock);
+            var integrations = new dev.agentry.core.engine.Integrations(dev.agentry.core.job.RunnerPools.fixed(
+                    new dev.agentry.core.job.RunnerPools.Pool("local", 256, List.of(), true, localPool)), repositories,
+                    (ws, name) -> java.util.Optional.empty(), dev.agentry.core.forge.Forges.none());
             node = new Node(new NodeSettings("bench", 256, Duration.ofSeconds(30), Duration.ofSeconds(5), work, 64 * 1024, 1 << 20),
-                    engine, runs, pipelines, new PostgresEventLog(db, signals, clock), signals, clock).start();
+                    engine, runs, pipelines, new PostgresEventLog(db, signals, clock), signals, integrations, clock).start();
         }
 
         @Override
         public void close() {
             node.stop(Duration.ofSeconds(5));
+            localPool.close();
             listener.close();
             db.close();
         }

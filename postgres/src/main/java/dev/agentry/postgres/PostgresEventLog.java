@@ -145,7 +145,7 @@ public final class PostgresEventLog implements EventLog {
         }
         var runs = heads.stream().map(r -> new Views.RunView(r.id(), r.workspace(), r.pipeline(), r.version(), r.status(),
                 r.inputs(), r.error(), r.idempotencyKey(), r.rerunOf(), r.createdAt(), r.startedAt(), r.finishedAt(),
-                steps.getOrDefault(r.id(), List.of()))).toList();
+                r.repository(), r.branch(), steps.getOrDefault(r.id(), List.of()))).toList();
         var decisions = decisionSql.list(c, "DecisionListPending", params("workspace", workspace, "run_id", run, "limit", 1_000),
                 PostgresRunQueries::decision);
         var attention = attentionSql.list(c, "AttentionList", params("workspace", workspace, "status", "open", "run_id", run,

@@ -61,7 +61,8 @@ public final class PostgresRunQueries implements RunQueries {
         return new Views.RunView(rs.getLong("id"), rs.getString("workspace"), rs.getString("pipeline"), rs.getInt("version"),
                 rs.getString("status"), Json.strings(rs.getString("inputs")), rs.getString("error"),
                 rs.getString("idempotency_key"), Rows.nullableLong(rs, "rerun_of"), Rows.instant(rs, "created_at"),
-                Rows.instant(rs, "started_at"), Rows.instant(rs, "finished_at"), steps);
+                Rows.instant(rs, "started_at"), Rows.instant(rs, "finished_at"), rs.getString("repository"),
+                rs.getString("branch"), steps);
     }
 
     private List<Views.StepView> steps(Connection c, long runId) throws SQLException {

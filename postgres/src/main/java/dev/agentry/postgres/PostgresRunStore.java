@@ -131,13 +131,15 @@ public final class PostgresRunStore implements RunStore {
                         head = new RunHead(runId, rs.getString("workspace"), rs.getLong("version_id"),
                                 RunStatus.fromWire(rs.getString("run_status")), Json.strings(rs.getString("inputs")),
                                 Rows.instant(rs, "run_created_at"), Rows.instant(rs, "run_started_at"),
-                                Rows.instant(rs, "run_finished_at"), rs.getString("run_error"));
+                                Rows.instant(rs, "run_finished_at"), rs.getString("run_error"), rs.getString("repository"),
+                                rs.getString("branch"));
                     }
                     steps.add(new StepState(rs.getString("step_id"), StepStatus.fromWire(rs.getString("status")),
                             rs.getInt("attempts"), rs.getInt("failures"), rs.getInt("lost"), rs.getInt("key_generation"),
                             Rows.instant(rs, "ready_at"), Rows.instant(rs, "due_at"), Rows.instant(rs, "started_at"),
                             Rows.instant(rs, "finished_at"), rs.getString("lease_owner"), Json.strings(rs.getString("outputs")),
-                            rs.getString("error"), Rows.nullableLong(rs, "decision_id")));
+                            rs.getString("error"), Rows.nullableLong(rs, "decision_id"), rs.getString("pool"),
+                            List.of((String[]) rs.getArray("pool_labels").getArray()), Json.strings(rs.getString("memo"))));
                 }
                 if (head != null) {
                     addRun(head, steps);
@@ -148,11 +150,13 @@ public final class PostgresRunStore implements RunStore {
         private record NewRun(String idempotencyKey, Long rerunOf) {}
 
         private record RunHead(long id, String workspace, long versionId, RunStatus status, Map<String, String> inputs,
-                               Instant createdAt, Instant startedAt, Instant finishedAt, String error) {}
+                               Instant createdAt, Instant startedAt, Instant finishedAt, String error, String repository,
+                               String branch) {}
 
         private void addRun(RunHead h, List<StepState> steps) {
             var version = pipelines.byId(h.versionId());
-            var run = new RunState(h.id(), h.workspace(), h.versionId(), version.definition(), h.inputs(), h.status(),
+            var run = new RunState(h.id(), h.workspace(), h.versionId(), version.definition(), h.inputs(), h.repository(),
+                    h.branch(), h.status(),
                     h.createdAt(), h.startedAt(), h.finishedAt(), h.error(), steps);
             run.useDecisionIds(this::nextDecisionId);
             runs.put(h.id(), run);
@@ -250,6 +254,11 @@ public final class PostgresRunStore implements RunStore {
             raised.add(signal);
         }
 
+        /** Labels as a PostgreSQL array literal: they are validated names, so nothing needs quoting. */
+        private static String labels(List<String> labels) {
+            return "{" + String.join(",", labels) + "}";
+        }
+
         /** Writes what changed, with its events and the wake-up for other nodes, in one statement. */
         void flush() throws SQLException {
             if (runs.isEmpty()) {
@@ -268,19 +277,21 @@ public final class PostgresRunStore implements RunStore {
                     if (isNew != null) {
                         created.add(new Object[] {run.id(), s.stepId(), position, run.definition().requireStep(s.stepId()).action().kind(),
                                 s.status().wireName(), Rows.text(s.readyAt()), Rows.text(s.dueAt()), Rows.text(s.startedAt()),
-                                Rows.text(s.finishedAt()), Json.write(s.outputs()), s.decisionId()});
+                                Rows.text(s.finishedAt()), Json.write(s.outputs()), s.decisionId(), s.pool(), labels(s.labels())});
                         position++;
                     } else if (s.changed()) {
                         steps.add(new Object[] {run.id(), s.stepId(), s.status().wireName(), s.attempts(), s.failures(),
                                 s.lost(), s.keyGeneration(), Rows.text(s.readyAt()), Rows.text(s.dueAt()),
                                 Rows.text(s.startedAt()), Rows.text(s.finishedAt()), s.leaseOwner(), Json.write(s.outputs()),
-                                s.error(), s.decisionId(), s.readStatus().wireName(), s.readAttempts()});
+                                s.error(), s.decisionId(), s.readStatus().wireName(), s.readAttempts(), s.pool(),
+                                labels(s.labels()), Json.write(s.memo())});
                     }
                 }
                 if (isNew != null) {
                     newRuns.add(new Object[] {run.id(), run.workspace(), run.definition().name(), run.versionId(),
                             run.status().wireName(), Json.write(run.inputs()), isNew.idempotencyKey(), isNew.rerunOf(),
-                            run.error(), Rows.text(run.createdAt()), Rows.text(run.startedAt()), Rows.text(run.finishedAt())});
+                            run.error(), Rows.text(run.createdAt()), Rows.text(run.startedAt()), Rows.text(run.finishedAt()),
+                            run.repository(), run.branch()});
                 } else if (run.changed()) {
                     runRows.add(new Object[] {run.id(), run.status().wireName(), Rows.text(run.startedAt()),
                             Rows.text(run.finishedAt()), run.error()});
@@ -304,12 +315,14 @@ public final class PostgresRunStore implements RunStore {
                     "new_run_keys", column(newRuns, 6, String[]::new), "new_run_rerun_of", column(newRuns, 7, Long[]::new),
                     "new_run_errors", column(newRuns, 8, String[]::new), "new_run_created_at", column(newRuns, 9, String[]::new),
                     "new_run_started_at", column(newRuns, 10, String[]::new), "new_run_finished_at", column(newRuns, 11, String[]::new),
+                    "new_run_repositories", column(newRuns, 12, String[]::new), "new_run_branches", column(newRuns, 13, String[]::new),
                     "new_run_ids", column(created, 0, Long[]::new), "new_step_ids", column(created, 1, String[]::new),
                     "new_positions", column(created, 2, Integer[]::new), "new_kinds", column(created, 3, String[]::new),
                     "new_statuses", column(created, 4, String[]::new), "new_ready_at", column(created, 5, String[]::new),
                     "new_due_at", column(created, 6, String[]::new), "new_started_at", column(created, 7, String[]::new),
                     "new_finished_at", column(created, 8, String[]::new), "new_outputs", column(created, 9, String[]::new),
-                    "new_decision_ids", column(created, 10, Long[]::new),
+                    "new_decision_ids", column(created, 10, Long[]::new), "new_pools", column(created, 11, String[]::new),
+                    "new_pool_labels", column(created, 12, String[]::new),
                     "run_ids", column(steps, 0, Long[]::new), "step_ids", column(steps, 1, String[]::new),
                     "statuses", column(steps, 2, String[]::new), "attempts", column(steps, 3, Integer[]::new),
                     "failures", column(steps, 4, Integer[]::new), "lost", column(steps, 5, Integer[]::new),
@@ -318,7 +331,8 @@ public final class PostgresRunStore implements RunStore {
                     "finished_at", column(steps, 10, String[]::new), "lease_owners", column(steps, 11, String[]::new),
                     "outputs", column(steps, 12, String[]::new), "errors", column(steps, 13, String[]::new),
                     "decision_ids", column(steps, 14, Long[]::new), "read_statuses", column(steps, 15, String[]::new),
-                    "read_attempts", column(steps, 16, Integer[]::new),
+                    "read_attempts", column(steps, 16, Integer[]::new), "pools", column(steps, 17, String[]::new),
+                    "pool_labels", column(steps, 18, String[]::new), "memos", column(steps, 19, String[]::new),
                     "run_row_ids", column(runRows, 0, Long[]::new), "run_statuses", column(runRows, 1, String[]::new),
                     "run_started", column(runRows, 2, String[]::new), "run_finished", column(runRows, 3, String[]::new),
                     "run_errors", column(runRows, 4, String[]::new),
@@ -364,17 +378,19 @@ public final class PostgresRunStore implements RunStore {
 
 
     @Override
-    public List<Claim> claim(String owner, int limit, Instant now, Instant leaseUntil) {
+    public List<Claim> claim(String owner, Claim.Scope scope, int limit, Instant now, Instant leaseUntil) {
         var claimed = db.singleStatement(c -> {
             var claims = new ArrayList<Claim>();
             try (var ps = stepSql.prepare(c, "StepClaimReady", params("owner", owner, "limit", limit, "now", now,
-                    "lease_until", leaseUntil)); ResultSet rs = ps.executeQuery()) {
+                    "lease_until", leaseUntil, "pool", scope.pool(), "labels", scope.labels().toArray(String[]::new),
+                    "is_default", scope.isDefault())); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long runId = rs.getLong("run_id");
                     String stepId = rs.getString("step_id");
                     claims.add(new Claim(runId, stepId, rs.getInt("attempts"),
                             StepState.idempotencyKey(runId, stepId, rs.getInt("key_generation")),
-                            rs.getLong("version_id"), owner, rs.getString("workspace")));
+                            rs.getLong("version_id"), owner, rs.getString("workspace"), scope.pool(),
+                            Json.strings(rs.getString("memo")), rs.getString("repository"), rs.getString("branch")));
                 }
             }
             return claims;

@@ -1,6 +1,12 @@
 package dev.agentry.postgres;
 
 import dev.agentry.core.engine.Engine;
+import dev.agentry.core.engine.Integrations;
+import dev.agentry.core.forge.Forges;
+import dev.agentry.core.job.RunnerPools;
+import dev.agentry.runners.local.LocalPool;
+import java.util.List;
+import java.util.Optional;
 import dev.agentry.core.engine.Node;
 import dev.agentry.core.engine.NodeSettings;
 import dev.agentry.core.engine.Signals;
@@ -13,6 +19,9 @@ import java.util.Random;
 
 /** A real engine on a fresh database with one node, short leases and quick polling. */
 final class EngineHarness implements AutoCloseable {
+    /** What a node claims for the local pool when it is the default pool. */
+    static final dev.agentry.core.engine.Claim.Scope LOCAL = new dev.agentry.core.engine.Claim.Scope("local", List.of(), true);
+
     final Database db;
     final Signals signals = new Signals();
     final PostgresPipelineStore pipelines;
@@ -22,6 +31,7 @@ final class EngineHarness implements AutoCloseable {
     final Node node;
     final PostgresSignals listener;
     final Path work;
+    final LocalPool localPool;
 
     EngineHarness(Path work) {
         this(work, TestDatabase.fresh(), "node-a");
@@ -34,10 +44,15 @@ final class EngineHarness implements AutoCloseable {
         pipelines = new PostgresPipelineStore(db, clock);
         runs = new PostgresRunStore(db, pipelines, signals, clock);
         queries = new PostgresRunQueries(db);
-        engine = new Engine(pipelines, runs, clock, new Random());
+        var repositories = new PostgresRepositories(db, clock);
+        engine = new Engine(pipelines, runs, repositories, clock, new Random());
         listener = new PostgresSignals(db, signals).start();
+        localPool = new LocalPool(work, 8, 64 * 1024, clock);
+        localPool.stopOrphans();
+        var integrations = new Integrations(RunnerPools.fixed(new RunnerPools.Pool("local", 8, List.of(), true, localPool)),
+                repositories, (ws, name) -> Optional.empty(), Forges.none());
         node = new Node(new NodeSettings(nodeName, 8, Duration.ofSeconds(2), Duration.ofMillis(500), work, 64 * 1024, 1 << 20),
-                engine, runs, pipelines, new PostgresEventLog(db, signals, clock), signals, clock).start();
+                engine, runs, pipelines, new PostgresEventLog(db, signals, clock), signals, integrations, clock).start();
     }
 
     long start(String yaml, Map<String, String> inputs) {
@@ -60,6 +75,7 @@ final class EngineHarness implements AutoCloseable {
     @Override
     public void close() {
         node.stop(Duration.ofSeconds(2));
+        localPool.close();
         listener.close();
         db.close();
     }

@@ -275,7 +275,7 @@ class EngineTest {
         h.engine.apply("default", "{name: lost, steps: [{id: a, kind: command, run: 'true'}]}", null);
         long run = h.engine.start("default", "lost", null, Map.of(), null).runId();
         var now = java.time.Instant.now();
-        var claims = h.runs.claim("ghost", 10, now, now.plusMillis(300));
+        var claims = h.runs.claim("ghost", EngineHarness.LOCAL, 10, now, now.plusMillis(300));
         assertThat(claims).hasSize(1);
         try (var rescuer = new EngineHarness(work, h.db, "node-b")) {
             awaitStatus(run, "succeeded");

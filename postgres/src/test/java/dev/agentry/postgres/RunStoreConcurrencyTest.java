@@ -38,7 +38,7 @@ class RunStoreConcurrencyTest {
             if (passes.incrementAndGet() == 1) {
                 // Between this transaction's read (a is ready) and its write, another node claims a.
                 var now = Instant.now();
-                assertThat(h.runs.claim("other-node", 10, now, now.plusSeconds(30))).hasSize(1);
+                assertThat(h.runs.claim("other-node", EngineHarness.LOCAL, 10, now, now.plusSeconds(30))).hasSize(1);
             }
             state.cancel(Instant.now(), "canceled");
             return null;

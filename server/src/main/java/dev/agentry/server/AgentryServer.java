@@ -16,6 +16,17 @@ import dev.agentry.postgres.PostgresPipelineStore;
 import dev.agentry.postgres.PostgresRunQueries;
 import dev.agentry.postgres.PostgresRunStore;
 import dev.agentry.postgres.PostgresSignals;
+import dev.agentry.postgres.PostgresPoolRegistrations;
+import dev.agentry.postgres.PostgresPullRequests;
+import dev.agentry.postgres.PostgresRepositories;
+import dev.agentry.core.engine.Integrations;
+import dev.agentry.runners.forge.GitHubForge;
+import dev.agentry.runners.forge.LocalForge;
+import dev.agentry.runners.local.LocalPool;
+import dev.agentry.server.work.EnvironmentSecrets;
+import dev.agentry.server.work.ManifestPools;
+import dev.agentry.server.work.PoolCatalog;
+import dev.agentry.server.work.RepositoryForges;
 import dev.agentry.server.http.HttpApi;
 import io.javalin.Javalin;
 import java.nio.file.Files;
@@ -39,6 +50,8 @@ public final class AgentryServer implements AutoCloseable {
     private Database db;
     private PostgresSignals listener;
     private Node node;
+    private LocalPool localPool;
+    private PoolCatalog pools;
     private EventHub hub;
     private WatchLiveness liveness;
     private PruneEvents pruneEvents;
@@ -79,7 +92,8 @@ public final class AgentryServer implements AutoCloseable {
         var pipelines = new PostgresPipelineStore(db, clock);
         var runs = new PostgresRunStore(db, pipelines, signals, clock);
         var queries = new PostgresRunQueries(db);
-        var engine = new Engine(pipelines, runs, clock, new SecureRandom());
+        var repositories = new PostgresRepositories(db, clock);
+        var engine = new Engine(pipelines, runs, repositories, clock, new SecureRandom());
         var events = new PostgresEventLog(db, signals, clock);
         var attention = new PostgresAttention(db, signals, clock);
         var settings = config.events();
@@ -87,15 +101,29 @@ public final class AgentryServer implements AutoCloseable {
                 Duration.ofMillis(500)), clock).start();
         signals.subscribe(RunStore.Signal.EVENTS_SEQUENCED, hub::wake);
         listener = new PostgresSignals(db, signals).start();
-        Path work = config.home().resolve("runs");
+        Path work = config.home().resolve("work");
+        var secrets = new EnvironmentSecrets(config.work().secrets());
+        localPool = new LocalPool(work, config.slots(), config.logBytes(), clock);
+        int orphans = localPool.stopOrphans();
+        if (orphans > 0) {
+            log.warn("stopped {} jobs left running by an earlier process that was killed; their steps are retried", orphans);
+        }
+        var httpClient = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        pools = new PoolCatalog(localPool, config.slots(), config.work().defaultPool(), new PostgresPoolRegistrations(db, clock),
+                new ManifestPools(config.work().plainHttpHosts(), secrets, httpClient), clock);
+        var pullRequests = new PostgresPullRequests(db, clock);
+        var forges = new RepositoryForges(new LocalForge(work, pullRequests, clock),
+                new GitHubForge(java.net.URI.create(config.work().githubApiUrl()), httpClient), config.work().githubToken(), secrets);
         node = new Node(new NodeSettings(config.nodeName(), config.slots(), config.lease(), config.pollInterval(), work,
-                config.logBytes(), settings.logStreamBytes()), engine, runs, pipelines, events, signals, clock).start();
+                config.logBytes(), settings.logStreamBytes()), engine, runs, pipelines, events, signals,
+                new Integrations(pools, repositories, secrets, forges), clock).start();
         liveness = new WatchLiveness(attention, settings.stallAfter(), clock);
         liveness.start("agentry-liveness");
         pruneEvents = new PruneEvents(events, settings.retention(), Duration.ofMinutes(10), clock);
         pruneEvents.start("agentry-prune-events");
         http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
-                new HttpApi.Services(engine, queries, hub, events, attention), this::ready).start();
+                new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools),
+                this::ready).start();
         running = true;
     }
 
@@ -145,6 +173,12 @@ public final class AgentryServer implements AutoCloseable {
         }
         if (node != null) {
             node.stop(Duration.ofSeconds(10));
+        }
+        if (pools != null) {
+            pools.close();
+        }
+        if (localPool != null) {
+            localPool.close();
         }
         if (listener != null) {
             listener.close();

@@ -53,6 +53,10 @@ public final class ConfigLoader {
         settings.put("stream_buffer", new Setting("10000", "N", "Live events a stream may fall behind before it is cut off (it resumes by Last-Event-ID)."));
         settings.put("stall_after", new Setting("5m", "DURATION", "How long a running step may show no sign of life (output, progress) before it is reported stalled."));
         settings.put("log_stream_bytes", new Setting("8388608", "BYTES", "Bytes of each step attempt's output streamed live as step.log events."));
+        settings.put("default_pool", new Setting("local", "NAME", "The runner pool that runs steps which name no pool and no labels."));
+        settings.put("plain_http_hosts", new Setting("127.0.0.1,localhost,::1", "HOSTS", "Hosts a runner-pool manifest may call over plain http; every other host needs https."));
+        settings.put("github_api_url", new Setting("https://api.github.com", "URL", "The GitHub REST API; for GitHub Enterprise, https://<host>/api/v3."));
+        settings.put("github_token", new Setting("", "TOKEN", "Token the GitHub forge uses when a repository has no credential of its own. Prefer the environment variable to a file or flag."));
         SETTINGS = Collections.unmodifiableMap(settings);
     }
 
@@ -98,6 +102,9 @@ public final class ConfigLoader {
                 values.put(k, fromEnv);
             }
         });
+        if (env.get(envName("github_token")) == null && env.get("GITHUB_TOKEN") != null && values.get("github_token").isBlank()) {
+            values.put("github_token", env.get("GITHUB_TOKEN")); // what gh and GitHub Actions set
+        }
         values.putAll(flags);
 
         Path homePath = expandHome(values.get("home"));
@@ -130,11 +137,47 @@ public final class ConfigLoader {
             problems.add("stall_after: must be at least two thirds of the lease (" + Durations.format(lease.multipliedBy(2).dividedBy(3))
                     + "): running steps' heartbeats are written every third of the lease");
         }
+        String defaultPool = values.get("default_pool").trim();
+        if (!defaultPool.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
+            problems.add("default_pool: expected a pool name (lower-case letters, digits, '-' or '_'), got '" + defaultPool + "'");
+        }
+        String githubApi = values.get("github_api_url").trim();
+        if (!githubApi.startsWith("https://") && !githubApi.startsWith("http://")) {
+            problems.add("github_api_url: expected an http(s) URL, got '" + githubApi + "'");
+        }
+        var hosts = new java.util.LinkedHashSet<String>();
+        for (String h : values.get("plain_http_hosts").split(",")) {
+            if (!h.isBlank()) {
+                hosts.add(h.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        String githubToken = values.get("github_token");
+        var work = new ServerConfig.Work(defaultPool, hosts, githubApi.replaceAll("/+$", ""),
+                githubToken == null || githubToken.isBlank() ? null : githubToken.trim(), secrets(env));
         if (!problems.isEmpty()) {
             throw new BadConfig(problems);
         }
         return new ServerConfig(homePath, bind, port, url == null || url.isBlank() ? null : url, node, slots, lease, poll,
-                maxBody, logBytes, pool, events);
+                maxBody, logBytes, pool, events, work);
+    }
+
+    /** The prefix of environment variables that hold secrets: {@code AGENTRY_SECRET_GIT_TOKEN} is secret {@code git-token}. */
+    public static final String SECRET_PREFIX = "AGENTRY_SECRET_";
+
+    /** Secrets from the environment, by name: lower case, {@code _} read as {@code -}. */
+    static Map<String, String> secrets(Map<String, String> env) {
+        var secrets = new LinkedHashMap<String, String>();
+        env.forEach((k, v) -> {
+            if (k.startsWith(SECRET_PREFIX) && k.length() > SECRET_PREFIX.length()) {
+                secrets.put(secretName(k.substring(SECRET_PREFIX.length())), v);
+            }
+        });
+        return secrets;
+    }
+
+    /** {@code GIT_TOKEN} -> {@code git-token}: how secret names are written in repositories and manifests. */
+    public static String secretName(String envSuffix) {
+        return envSuffix.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static void readFile(Path file, Map<String, String> values, List<String> problems) {

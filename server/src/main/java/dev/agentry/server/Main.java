@@ -8,6 +8,9 @@ import dev.agentry.server.cli.PipelinesCommand;
 import dev.agentry.server.cli.RunCommand;
 import dev.agentry.server.cli.RunsCommand;
 import dev.agentry.server.cli.ServeCommand;
+import dev.agentry.server.cli.PoolsCommand;
+import dev.agentry.server.cli.ReposCommand;
+import dev.agentry.server.cli.RunnerCommand;
 import dev.agentry.server.cli.WatchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +26,7 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(name = "agentry", version = "agentry 0.1.0", modelTransformer = Main.HelpEverywhere.class,
         description = "Runs pipelines of steps durably on PostgreSQL: commands, approvals, timers.",
         subcommands = {ServeCommand.class, PipelinesCommand.class, RunCommand.class, RunsCommand.class,
-                DecisionsCommand.class, LogsCommand.class, EventsCommand.class, AttentionCommand.class, WatchCommand.class,
+                DecisionsCommand.class, LogsCommand.class, EventsCommand.class, AttentionCommand.class, WatchCommand.class, RunnerCommand.class, ReposCommand.class, PoolsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param logBytes      bytes of each step attempt's log kept (the tail)
  * @param dbPoolSize    database connections
  * @param events        the event log and its streams
+ * @param work          runner pools, forges and the secrets they use
  */
 public record ServerConfig(
         Path home,
@@ -32,7 +33,8 @@ public record ServerConfig(
         long maxBodyBytes,
         int logBytes,
         int dbPoolSize,
-        Events events) {
+        Events events,
+        Work work) {
 
     /**
      * @param retention      how long the event log keeps events
@@ -44,4 +46,29 @@ public record ServerConfig(
      */
     public record Events(Duration retention, Duration snapshotEvery, Duration heartbeat, int streamBuffer,
                          Duration stallAfter, int logStreamBytes) {}
+
+    /**
+     * @param defaultPool    the pool steps that name no pool and no labels run on
+     * @param plainHttpHosts hosts a pool manifest may call over plain http (all others need https)
+     * @param githubApiUrl   the GitHub REST API: https://api.github.com, or a GitHub Enterprise server's /api/v3
+     * @param githubToken    the token the GitHub forge calls with when a repository has no credential of its own
+     * @param secrets        secrets by name (from {@code AGENTRY_SECRET_<NAME>}), referenced by repositories and
+     *                       manifests; never printed
+     */
+    public record Work(String defaultPool, java.util.Set<String> plainHttpHosts, String githubApiUrl, String githubToken,
+                       java.util.Map<String, String> secrets) {
+        public Work {
+            plainHttpHosts = java.util.Set.copyOf(plainHttpHosts);
+            secrets = java.util.Map.copyOf(secrets);
+        }
+
+        public static final Work DEFAULTS = new Work("local", java.util.Set.of("127.0.0.1", "localhost", "::1"),
+                "https://api.github.com", null, java.util.Map.of());
+
+        @Override
+        public String toString() {
+            return "Work[defaultPool=" + defaultPool + ", plainHttpHosts=" + plainHttpHosts + ", githubApiUrl=" + githubApiUrl
+                    + ", githubToken=" + (githubToken == null ? "none" : "(set)") + ", secrets=" + secrets.keySet() + "]";
+        }
+    }
 }

@@ -66,11 +66,14 @@ class ConfigLoaderTest {
                 Map.entry("AGENTRY_MAX_BODY", "4096"), Map.entry("AGENTRY_LOG_BYTES", "2048"), Map.entry("AGENTRY_DB_POOL_SIZE", "4"),
                 Map.entry("AGENTRY_EVENT_RETENTION", "2d"), Map.entry("AGENTRY_SNAPSHOT_INTERVAL", "30s"),
                 Map.entry("AGENTRY_HEARTBEAT_INTERVAL", "5s"), Map.entry("AGENTRY_STREAM_BUFFER", "500"),
-                Map.entry("AGENTRY_STALL_AFTER", "2m"), Map.entry("AGENTRY_LOG_STREAM_BYTES", "4096"));
+                Map.entry("AGENTRY_STALL_AFTER", "2m"), Map.entry("AGENTRY_LOG_STREAM_BYTES", "4096"),
+                Map.entry("AGENTRY_DEFAULT_POOL", "k8s"), Map.entry("AGENTRY_PLAIN_HTTP_HOSTS", "runner.internal"),
+                Map.entry("AGENTRY_GITHUB_API_URL", "https://ghe.example.com/api/v3/"), Map.entry("AGENTRY_GITHUB_TOKEN", "ghp_x"));
         var config = load(Map.of(), env);
         assertThat(config).isEqualTo(new ServerConfig(home.toAbsolutePath(), "0.0.0.0", 0, "jdbc:postgresql://db/agentry", "n1", 3,
                 Duration.ofMinutes(1), Duration.ofMillis(250), 4096, 2048, 4, new ServerConfig.Events(Duration.ofDays(2),
-                Duration.ofSeconds(30), Duration.ofSeconds(5), 500, Duration.ofMinutes(2), 4096)));
+                Duration.ofSeconds(30), Duration.ofSeconds(5), 500, Duration.ofMinutes(2), 4096),
+                new ServerConfig.Work("k8s", java.util.Set.of("runner.internal"), "https://ghe.example.com/api/v3", "ghp_x", Map.of())));
         assertThat(env.keySet()).as("a value for every setting but home, which load() sets as a flag")
                 .containsExactlyInAnyOrderElementsOf(ConfigLoader.SETTINGS.keySet().stream()
                         .filter(k -> !k.equals("home")).map(ConfigLoader::envName).toList());

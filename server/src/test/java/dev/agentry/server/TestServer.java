@@ -31,10 +31,18 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(ServerConfig.Events events, String databaseUrl) {
+        this(events, databaseUrl, ServerConfig.Work.DEFAULTS);
+    }
+
+    public TestServer(ServerConfig.Work work) {
+        this(EVENTS, TestDatabase.freshUrl(), work);
+    }
+
+    public TestServer(ServerConfig.Events events, String databaseUrl, ServerConfig.Work work) {
         try {
             Path home = Files.createTempDirectory("agentry-test-home");
             var config = new ServerConfig(home, "127.0.0.1", 0, databaseUrl, "test-node-" + java.util.UUID.randomUUID().toString().substring(0, 6), 8,
-                    Duration.ofSeconds(3), Duration.ofMillis(500), 64 * 1024, 64 * 1024, 8, events);
+                    Duration.ofSeconds(3), Duration.ofMillis(500), 64 * 1024, 64 * 1024, 8, events, work);
             server = AgentryServer.start(config);
             url = server.url();
         } catch (java.io.IOException e) {

@@ -1,8 +1,11 @@
 package dev.agentry.core.engine;
 
-import dev.agentry.core.exec.CommandRunner;
+import dev.agentry.core.exec.StepOutput;
+import dev.agentry.core.job.RunnerPool;
+import dev.agentry.core.job.RunnerPools;
 import dev.agentry.core.pipeline.StepAction;
 import dev.agentry.core.pipeline.StepDefinition;
+import dev.agentry.core.run.GateMemo;
 import dev.agentry.core.run.StepOutcome;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims ready steps for this node, up to its free slots, and starts them. A {@code noop} completes on
- * the spot; a {@code command} runs on a virtual thread of its own. Outcomes go to the {@link Completer};
- * a slot is freed once the outcome is committed.
+ * Claims ready steps for this node, pool by pool, up to each pool's free slots, and starts them: a
+ * {@code noop} completes on the spot, a command (and a gate's fixer or resolver) runs as a job on its pool,
+ * and pull request steps call the forge. Outcomes go to the {@link Completer}; a slot is freed, and a
+ * finished job released on its pool, once the outcome is committed.
  */
 final class Dispatcher extends Loop {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -25,89 +29,129 @@ final class Dispatcher extends Loop {
     private final RunStore runs;
     private final PipelineStore pipelines;
     private final Completer completer;
-    private final CommandRunner commands;
     private final Clock clock;
     private final StreamOutput output;
-    private final Semaphore slots;
+    private final RunnerPools pools;
+    private final Jobs jobs;
+    private final ForgeSteps forgeSteps;
+    /** Free slots per pool on this node, made when the pool is first seen (again if its slots change). */
+    private final Map<String, PoolSlots> slots = new ConcurrentHashMap<>();
     /** What this node is executing now; the lease renewer keeps these alive and stops lost ones. */
     final Map<StepOutcome.StepRef, Running> running = new ConcurrentHashMap<>();
 
-    /** An attempt in progress here; {@code execution} is null for steps that finish at once. */
+    private record PoolSlots(int size, Semaphore free) {}
+
+    /** An attempt in progress here. */
     static final class Running {
         final Claim claim;
-        volatile CommandRunner.Execution execution;
+        final StepOutput output;
+        /** The slots it holds; given back when its outcome is committed. */
+        final Semaphore slot;
         volatile boolean lost;
-        /** When it last reported progress (output counts too: see {@link #lastSignOfLife}). */
+        /** Whether a lost attempt's job is stopped too: yes when canceled, no when this node merely stops. */
+        volatile boolean stopJob = true;
+        /** The job it runs on a pool, once dispatched. */
+        volatile RunnerPool jobPool;
+        volatile String jobId;
+        /** When it last showed a sign of life other than output (started, progress, the runner's heartbeat). */
         volatile Instant progressedAt;
+        private volatile Map<String, Object> progress;
         /** Held while its output is taken and appended, so chunks reach the log in order. */
         final java.util.concurrent.locks.ReentrantLock streaming = new java.util.concurrent.locks.ReentrantLock();
 
-        Running(Claim claim, Instant startedAt) {
+        Running(Claim claim, Instant startedAt, Semaphore slot, StepOutput output) {
             this.claim = claim;
+            this.slot = slot;
+            this.output = output;
             this.progressedAt = startedAt;
         }
 
         /** Its heartbeat: when it started, last printed, or last reported progress. */
         Instant lastSignOfLife() {
             Instant last = progressedAt;
-            var e = execution;
-            Instant printed = e == null ? null : e.output().lastOutputAt();
+            Instant printed = output.lastOutputAt();
             return printed != null && printed.isAfter(last) ? printed : last;
+        }
+
+        void reportProgress(Map<String, Object> progress, Instant at) {
+            this.progress = progress;
+            this.progressedAt = at;
+        }
+
+        /** Progress reported since the last call, or null. */
+        Map<String, Object> takeProgress() {
+            var p = progress;
+            progress = null;
+            return p;
         }
     }
 
     Dispatcher(NodeSettings settings, RunStore runs, PipelineStore pipelines, Completer completer, StreamOutput output,
-               Clock clock) {
+               Integrations integrations, Clock clock) {
         this.settings = settings;
         this.runs = runs;
         this.pipelines = pipelines;
         this.completer = completer;
         this.output = output;
         this.clock = clock;
-        this.slots = new Semaphore(settings.slots());
-        this.commands = new CommandRunner(settings.workRoot(), settings.logCapacity(), settings.streamLimit(), clock);
+        this.pools = integrations.pools();
+        this.jobs = new Jobs(runs, integrations, clock);
+        this.forgeSteps = new ForgeSteps(runs, integrations);
     }
 
     @Override
     protected Duration runOnce() {
-        while (true) {
-            int free = slots.availablePermits();
-            if (free == 0) {
-                return settings.pollInterval(); // a finishing attempt wakes us
-            }
-            var now = clock.instant();
-            var claims = runs.claim(settings.name(), free, now, now.plus(settings.lease()));
-            for (Claim claim : claims) {
-                slots.acquireUninterruptibly();
-                running.put(claim.ref(), new Running(claim, now));
-                execute(claim);
-            }
-            if (claims.size() < free) {
-                return settings.pollInterval();
+        for (var pool : pools.current()) {
+            Semaphore free = slotsOf(pool);
+            var scope = new Claim.Scope(pool.name(), pool.labels(), pool.isDefault());
+            while (true) {
+                int permits = free.availablePermits();
+                if (permits == 0) {
+                    break; // a finishing attempt wakes us
+                }
+                var now = clock.instant();
+                var claims = runs.claim(settings.name(), scope, permits, now, now.plus(settings.lease()));
+                for (Claim claim : claims) {
+                    free.acquireUninterruptibly();
+                    var entry = new Running(claim, now, free, new StepOutput(settings.logCapacity(), settings.streamLimit(),
+                            256 * 1024, clock));
+                    running.put(claim.ref(), entry);
+                    execute(entry);
+                }
+                if (claims.size() < permits) {
+                    break;
+                }
             }
         }
+        return settings.pollInterval();
     }
 
-    /** Stops commands left running by an earlier process of this node's machine that was killed. */
-    int stopOrphans() {
-        return commands.stopOrphans();
+    private Semaphore slotsOf(RunnerPools.Pool pool) {
+        return slots.compute(pool.name(), (name, current) -> current != null && current.size() == pool.slots()
+                ? current : new PoolSlots(pool.slots(), new Semaphore(pool.slots()))).free();
     }
 
     /** Called once the outcomes of these attempts are committed (or refused). */
     void released(Iterable<StepOutcome> outcomes) {
         int n = 0;
         for (var outcome : outcomes) {
-            if (running.remove(new StepOutcome.StepRef(outcome.runId(), outcome.stepId(), outcome.attempt(), outcome.owner())) != null) {
+            var entry = running.remove(new StepOutcome.StepRef(outcome.runId(), outcome.stepId(), outcome.attempt(), outcome.owner()));
+            if (entry != null) {
+                entry.slot.release();
                 n++;
+                // Released only now: a node that died before this commit left the job for the retry to adopt.
+                if (entry.jobId != null && !(outcome instanceof StepOutcome.Expired)) {
+                    jobs.release(entry);
+                }
             }
         }
         if (n > 0) {
-            slots.release(n);
             wake();
         }
     }
 
-    private void execute(Claim claim) {
+    private void execute(Running entry) {
+        Claim claim = entry.claim;
         StepDefinition step;
         try {
             step = pipelines.byId(claim.versionId()).definition().requireStep(claim.stepId());
@@ -115,49 +159,70 @@ final class Dispatcher extends Loop {
             completer.submit(StepOutcome.failed(claim.ref(), "pipeline version " + claim.versionId() + " is unreadable: " + e.getMessage(), null, null));
             return;
         }
-        switch (step.action()) {
-            case StepAction.Noop n -> completer.submit(StepOutcome.succeeded(claim.ref(), Map.of(), null, null));
-            case StepAction.Command c -> Thread.ofVirtual().name("step-" + claim.runId() + "-" + claim.stepId())
-                    .start(() -> completer.submit(runCommand(claim, step)));
-            default -> completer.submit(StepOutcome.failed(claim.ref(), step.action().kind() + " steps are not executed by nodes", null, null));
+        if (step.action() instanceof StepAction.Noop) {
+            completer.submit(StepOutcome.succeeded(claim.ref(), Map.of(), null, null));
+            return;
         }
-    }
-
-    private StepOutcome runCommand(Claim claim, StepDefinition step) {
-        Running entry = running.get(claim.ref());
-        try {
-            var context = runs.templateContext(claim.runId());
-            var execution = commands.start(claim, step, context);
-            entry.execution = execution;
-            output.wake();
-            if (entry.lost) {
-                execution.stop();
+        Thread.ofVirtual().name("step-" + claim.runId() + "-" + claim.stepId()).start(() -> {
+            StepOutcome outcome;
+            try {
+                outcome = outcome(entry, step);
+            } catch (RuntimeException e) {
+                log.warn("step {} of run {} failed unexpectedly", claim.stepId(), claim.runId(), e);
+                outcome = StepOutcome.failed(claim.ref(), "Agentry could not execute the step: " + e, null, null);
             }
-            StepOutcome outcome = execution.await(claim.ref(), step.timeout());
-            output.flush(entry); // the last of its output is in the log before its outcome
-            // Stopped because the attempt is no longer ours (run canceled, lease lost) or this node is shutting
-            // down: it did not fail on its own, so it must not spend the retry budget or get a new idempotency
-            // key. Reported as expired: refused if the run moved on, else retried at once by any node.
-            return entry.lost ? StepOutcome.expired(claim.ref()) : outcome;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return StepOutcome.failed(claim.ref(), "interrupted", null, null);
-        } catch (Exception e) {
-            log.warn("step {} of run {} could not start: {}", claim.stepId(), claim.runId(), e.toString());
-            return StepOutcome.failed(claim.ref(), "could not start the command: " + e.getMessage(), null, null);
-        }
+            if (entry.lost) {
+                // Stopped because the attempt is no longer ours (run canceled, lease lost) or this node is shutting
+                // down: it did not fail on its own, so it must not spend the retry budget or get a new idempotency
+                // key. Reported as expired: refused if the run moved on, else retried at once by any node.
+                outcome = StepOutcome.expired(claim.ref());
+            }
+            completer.submit(outcome);
+        });
     }
 
-    /** The attempt is no longer ours (canceled, lease taken over) or this node is stopping: stop it. */
-    void lose(StepOutcome.StepRef ref) {
+    private StepOutcome outcome(Running entry, StepDefinition step) {
+        Claim claim = entry.claim;
+        return switch (step.action()) {
+            case StepAction.Command c -> finishJob(entry, jobs.run(entry, step, c, dev.agentry.core.job.JobSpec.COMMAND, output));
+            case StepAction.Gate g when g.check() == StepAction.GateCheck.CONFLICTS ->
+                    finishJob(entry, jobs.run(entry, step, g.fix() == null ? new StepAction.Command("", Map.of()) : g.fix(),
+                            dev.agentry.core.job.JobSpec.SYNC_BASE, output));
+            case StepAction.Gate g when GateMemo.of(claim.memo()).fixing() -> {
+                var fixed = finishJob(entry, jobs.run(entry, step, g.fix(), dev.agentry.core.job.JobSpec.COMMAND, output));
+                if (fixed instanceof StepOutcome.Succeeded s) {
+                    var memo = GateMemo.of(claim.memo()).fixed();
+                    yield StepOutcome.continued(claim.ref(), g.pollEvery(), memo.toMap(),
+                            "fixer ran (" + memo.fixes() + " of " + g.maxFixes() + "); checking again", s.log());
+                }
+                yield fixed;
+            }
+            case StepAction.OpenPullRequest o -> forgeSteps.open(claim, step, o);
+            case StepAction.Gate g -> forgeSteps.checkCi(claim, g);
+            case StepAction.Merge m -> forgeSteps.merge(claim, m);
+            default -> StepOutcome.failed(claim.ref(), step.action().kind() + " steps are not executed by nodes", null, null);
+        };
+    }
+
+    /** The last of a job's output is in the log before its outcome. */
+    private StepOutcome finishJob(Running entry, StepOutcome outcome) {
+        output.flush(entry);
+        return outcome;
+    }
+
+    /**
+     * The attempt is no longer ours (canceled, lease taken over) or this node is stopping: stop waiting for
+     * it, and stop its job when {@code stopJob} (a node that merely stops leaves remote jobs for the retry).
+     */
+    void lose(StepOutcome.StepRef ref, boolean stopJob) {
         Running entry = running.get(ref);
         if (entry == null) {
             return;
         }
+        entry.stopJob = stopJob;
         entry.lost = true;
-        var execution = entry.execution;
-        if (execution != null) {
-            Thread.ofVirtual().start(execution::stop);
+        if (stopJob && entry.jobId != null) {
+            jobs.release(entry);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.agentry.core.engine;
 import dev.agentry.core.pipeline.InvalidDefinition;
 import dev.agentry.core.pipeline.PipelineDefinition;
 import dev.agentry.core.pipeline.PipelineParser;
+import dev.agentry.core.repo.RepositoryStore;
 import dev.agentry.core.run.RunConflict;
 import dev.agentry.core.run.RunState;
 import dev.agentry.core.run.RunStatus;
@@ -26,12 +27,14 @@ import java.util.random.RandomGenerator;
 public final class Engine {
     private final PipelineStore pipelines;
     private final RunStore runs;
+    private final RepositoryStore repositories;
     private final Clock clock;
     private final RandomGenerator random;
 
-    public Engine(PipelineStore pipelines, RunStore runs, Clock clock, RandomGenerator random) {
+    public Engine(PipelineStore pipelines, RunStore runs, RepositoryStore repositories, Clock clock, RandomGenerator random) {
         this.pipelines = pipelines;
         this.runs = runs;
+        this.repositories = repositories;
         this.clock = clock;
         this.random = random;
     }
@@ -73,9 +76,37 @@ public final class Engine {
 
     public Started start(String workspace, String pipeline, Integer version, Map<String, String> inputs,
                          String idempotencyKey) {
+        return start(workspace, pipeline, version, inputs, idempotencyKey, null);
+    }
+
+    /**
+     * Starts a run; {@code repository} names the registered repository it works on, overriding the pipeline's
+     * own (null: the pipeline's, if it names one).
+     */
+    public Started start(String workspace, String pipeline, Integer version, Map<String, String> inputs,
+                         String idempotencyKey, String repository) {
         PipelineVersion pinned = pipeline(workspace, pipeline, version);
         Map<String, String> resolved = pinned.definition().resolveInputs(inputs);
-        return create(workspace, pinned, resolved, idempotencyKey, null, null);
+        String repo = repositoryFor(workspace, pinned.definition(), repository);
+        return create(workspace, pinned, resolved, repo, idempotencyKey, null, null);
+    }
+
+    /** The repository a run works on, checked to be registered; refused when the pipeline needs one and has none. */
+    private String repositoryFor(String workspace, PipelineDefinition definition, String requested) {
+        String repo = requested != null ? requested : definition.repository();
+        if (repo == null) {
+            if (definition.needsRepository()) {
+                throw InvalidDefinition.of("repository", "pipeline '" + definition.name()
+                        + "' opens, checks or merges a pull request, so its runs need a repository; name one when starting the run"
+                        + " or set repository in the pipeline");
+            }
+            return null;
+        }
+        if (repositories.find(workspace, repo).isEmpty()) {
+            throw InvalidDefinition.of("repository", "no repository '" + repo + "' is registered in workspace '" + workspace
+                    + "'; register it first (POST /api/workspaces/" + workspace + "/repositories)");
+        }
+        return repo;
     }
 
     /**
@@ -85,6 +116,7 @@ public final class Engine {
     public List<Long> startBatch(String workspace, String pipeline, List<Map<String, String>> inputs) {
         PipelineVersion pinned = pipeline(workspace, pipeline, null);
         var resolved = inputs.stream().map(i -> pinned.definition().resolveInputs(i)).toList();
+        String repo = repositoryFor(workspace, pinned.definition(), null);
         return runs.transact(tx -> {
             var now = clock.instant();
             int limit = pinned.definition().concurrency();
@@ -93,7 +125,7 @@ public final class Engine {
             int active = limit == 0 ? 0 : tx.lockAdmission(workspace, pinned.name()); // held until commit
             for (int i = 0; i < ids.length; i++) {
                 var in = resolved.get(i);
-                RunState run = RunState.create(ids[i], workspace, pinned.id(), pinned.definition(), in, now);
+                RunState run = RunState.create(ids[i], workspace, pinned.id(), pinned.definition(), in, repo, now);
                 tx.create(run, null, null);
                 if (limit == 0 || active < limit) {
                     run.admit(now);
@@ -134,13 +166,13 @@ public final class Engine {
                 .filter(s -> s.status() == StepStatus.SUCCEEDED && !redo.contains(s.stepId()))
                 .toList();
         PipelineVersion pinned = pipelines.byId(source.versionId());
-        return create(workspace, pinned, source.inputs(), idempotencyKey, sourceRunId, run -> {
+        return create(workspace, pinned, source.inputs(), source.repository(), idempotencyKey, sourceRunId, run -> {
             reuse.forEach(s -> run.reuse(s, sourceRunId, clock.instant()));
         });
     }
 
-    private Started create(String workspace, PipelineVersion pinned, Map<String, String> inputs, String idempotencyKey,
-                           Long rerunOf, Consumer<RunState> prepare) {
+    private Started create(String workspace, PipelineVersion pinned, Map<String, String> inputs, String repository,
+                           String idempotencyKey, Long rerunOf, Consumer<RunState> prepare) {
         return runs.transact(tx -> {
             var now = clock.instant();
             if (idempotencyKey != null) {
@@ -148,15 +180,16 @@ public final class Engine {
                 if (found.isPresent()) {
                     long id = found.get();
                     RunState existing = tx.lock(List.of(id)).get(id);
-                    if (existing != null && (!existing.definition().name().equals(pinned.name()) || !existing.inputs().equals(inputs))) {
+                    if (existing != null && (!existing.definition().name().equals(pinned.name()) || !existing.inputs().equals(inputs)
+                            || !java.util.Objects.equals(existing.repository(), repository))) {
                         throw new RunConflict("idempotency key '" + idempotencyKey + "' was already used for run " + id
-                                + " with a different pipeline or inputs; use a new key for a different request");
+                                + " with a different pipeline, inputs or repository; use a new key for a different request");
                     }
                     return new Started(id, false);
                 }
             }
             long id = tx.reserveRunIds(1)[0];
-            RunState run = RunState.create(id, workspace, pinned.id(), pinned.definition(), inputs, now);
+            RunState run = RunState.create(id, workspace, pinned.id(), pinned.definition(), inputs, repository, now);
             tx.create(run, idempotencyKey, rerunOf);
             if (prepare != null) {
                 prepare.accept(run);

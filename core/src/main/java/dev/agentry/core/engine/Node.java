@@ -33,12 +33,12 @@ public final class Node implements AutoCloseable {
     private final java.util.List<Thread> completerThreads = new java.util.ArrayList<>();
 
     public Node(NodeSettings settings, Engine engine, RunStore runs, PipelineStore pipelines, EventLog events,
-                Signals signals, Clock clock) {
+                Signals signals, Integrations integrations, Clock clock) {
         this.settings = settings;
         Dispatcher[] self = new Dispatcher[1];
         this.completer = new Completer(engine::complete, outcomes -> self[0].released(outcomes));
         this.output = new StreamOutput(events, clock);
-        this.dispatcher = new Dispatcher(settings, runs, pipelines, completer, output, clock);
+        this.dispatcher = new Dispatcher(settings, runs, pipelines, completer, output, integrations, clock);
         output.watch(dispatcher.running);
         this.sequencer = new SequenceEvents(events, () -> signals.raise(RunStore.Signal.EVENTS_SEQUENCED));
         signals.subscribe(RunStore.Signal.EVENTS_WRITTEN, sequencer::wake);
@@ -52,10 +52,6 @@ public final class Node implements AutoCloseable {
     }
 
     public Node start() {
-        int orphans = dispatcher.stopOrphans();
-        if (orphans > 0) {
-            log.warn("stopped {} commands left running by an earlier process that was killed; their steps are retried", orphans);
-        }
         for (int i = 0; i < COMPLETERS; i++) {
             completerThreads.add(Thread.ofPlatform().daemon().name("agentry-completer-" + i).start(completer));
         }
@@ -91,7 +87,8 @@ public final class Node implements AutoCloseable {
         while (!dispatcher.running.isEmpty() && System.nanoTime() < deadline) {
             sleep(20);
         }
-        dispatcher.running.keySet().forEach(dispatcher::lose);
+        // Jobs on remote pools go on: the retry of each attempt adopts its job by id.
+        dispatcher.running.keySet().forEach(ref -> dispatcher.lose(ref, false));
         renewLeases.stop();
         output.stop();
         completer.stop();

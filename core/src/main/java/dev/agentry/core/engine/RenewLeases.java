@@ -33,7 +33,7 @@ final class RenewLeases extends Loop {
             var renewed = new HashSet<>(runs.renewLeases(settings.name(), held, clock.instant().plus(settings.lease())));
             for (var ref : held.keySet()) {
                 if (!renewed.contains(ref)) {
-                    dispatcher.lose(ref);
+                    dispatcher.lose(ref, true);
                 }
             }
         }

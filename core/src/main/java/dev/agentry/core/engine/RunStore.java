@@ -78,7 +78,7 @@ public interface RunStore {
      * running with a new attempt and a lease until {@code leaseUntil}, records the attempts and their
      * {@code step.started} events.
      */
-    List<Claim> claim(String owner, int limit, Instant now, Instant leaseUntil);
+    List<Claim> claim(String owner, Claim.Scope scope, int limit, Instant now, Instant leaseUntil);
 
     /**
      * Extends the leases of the owner's running attempts and records each one's last sign of life (its

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams what this node's running commands print, and the progress they report, as {@code step.log}
+ * Streams what this node's jobs print, and the progress they report, as {@code step.log}
  * and {@code step.progress} events: every few hundred milliseconds, one append for all of them, so a
  * chatty command costs a handful of events per second, not one per line.
  */
@@ -37,13 +37,13 @@ final class StreamOutput extends Loop {
     @Override
     protected Duration runOnce() {
         if (running.isEmpty()) {
-            return IDLE; // the dispatcher wakes this loop when it starts a command
+            return IDLE; // the dispatcher wakes this loop when it starts a job
         }
         var batch = new ArrayList<NewEvent>();
         var taken = new ArrayList<Dispatcher.Running>();
         for (var entry : running.values()) {
             // Held until the append commits, so an attempt's chunks reach the log in order (see flush).
-            if (entry.execution != null && entry.streaming.tryLock()) {
+            if (entry.jobId != null && entry.streaming.tryLock()) {
                 taken.add(entry);
                 collect(entry, batch);
             }
@@ -74,16 +74,11 @@ final class StreamOutput extends Loop {
 
     private void collect(Dispatcher.Running entry, List<NewEvent> batch) {
         var claim = entry.claim;
-        var execution = entry.execution;
-        if (execution == null) {
-            return;
-        }
-        var progress = execution.progress();
+        var progress = entry.takeProgress();
         if (progress != null) {
-            entry.progressedAt = clock.instant();
             batch.add(new NewEvent(claim.workspace(), "step.progress", claim.runId(), claim.stepId(), claim.attempt(), progress));
         }
-        var chunk = execution.output().take();
+        var chunk = entry.output.take();
         if (chunk != null) {
             var data = new LinkedHashMap<String, Object>();
             data.put("seq", chunk.seq());

@@ -10,7 +10,8 @@ public final class Views {
 
     public record RunView(long id, String workspace, String pipeline, int version, String status,
                           Map<String, String> inputs, String error, String idempotencyKey, Long rerunOf,
-                          Instant createdAt, Instant startedAt, Instant finishedAt, List<StepView> steps) {}
+                          Instant createdAt, Instant startedAt, Instant finishedAt, String repository, String branch,
+                          List<StepView> steps) {}
 
     public record StepView(String id, String kind, String status, int attempts, Instant readyAt, Instant dueAt,
                            Instant startedAt, Instant finishedAt, Map<String, String> outputs, String error,

@@ -29,14 +29,14 @@ public final class StepOutput {
     private int chunks;
     private volatile Instant lastOutputAt;
 
-    StepOutput(int tailCapacity, long streamLimit, int pendingLimit, Clock clock) {
+    public StepOutput(int tailCapacity, long streamLimit, int pendingLimit, Clock clock) {
         this.tail = new LogTail(tailCapacity);
         this.streamLimit = streamLimit;
         this.pendingLimit = pendingLimit;
         this.clock = clock;
     }
 
-    synchronized void write(byte[] bytes, int off, int len) {
+    public synchronized void write(byte[] bytes, int off, int len) {
         tail.write(bytes, off, len);
         lastOutputAt = clock.instant();
         long underLimit = streamLimit - streamed - pendingLength;
@@ -97,7 +97,7 @@ public final class StepOutput {
         return lastOutputAt;
     }
 
-    String text() {
+    public String text() {
         return tail.text();
     }
 }

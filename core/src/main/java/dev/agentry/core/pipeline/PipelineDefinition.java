@@ -7,18 +7,26 @@ import java.util.Optional;
 
 /**
  * A validated pipeline: a DAG of steps, stored in topological order (every step after the steps it needs).
- * {@code concurrency} caps how many runs of the pipeline are active at once; 0 means no cap.
+ * {@code concurrency} caps how many runs of the pipeline are active at once; 0 means no cap. {@code repository}
+ * names the registered repository its runs work on unless a run names another; null for none.
  */
 public record PipelineDefinition(
         String name,
         String description,
         Map<String, InputSpec> inputs,
         List<StepDefinition> steps,
-        int concurrency) {
+        int concurrency,
+        String repository) {
 
     public PipelineDefinition {
         inputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
         steps = List.copyOf(steps);
+    }
+
+    /** Whether some step needs a repository to act on (pull requests, gates, merges). */
+    public boolean needsRepository() {
+        return steps.stream().anyMatch(s -> s.action() instanceof StepAction.OpenPullRequest
+                || s.action() instanceof StepAction.Gate || s.action() instanceof StepAction.Merge);
     }
 
     public Optional<StepDefinition> step(String id) {

@@ -28,15 +28,22 @@ public final class PipelineParser {
     private static final int MAX_STEPS = 500;
     /** Longer waits cannot be stored as timestamps (or shown as milliseconds); a year is plenty for any of them. */
     private static final Duration MAX_DURATION = Duration.ofDays(365);
-    private static final Set<String> KINDS = Set.of("command", "approval", "sleep", "noop");
-    private static final Set<String> TOP_FIELDS = Set.of("name", "description", "inputs", "steps", "concurrency");
+    private static final Set<String> KINDS = Set.of("command", "approval", "sleep", "noop", "open-pr", "gate", "merge");
+    private static final String KIND_LIST = "command, approval, sleep, noop, open-pr, gate, merge";
+    private static final Set<String> TOP_FIELDS = Set.of("name", "description", "inputs", "steps", "concurrency", "repository");
+    private static final Set<String> JOB_FIELDS = Set.of("run", "env", "pool", "labels", "no_output_timeout", "uncommitted");
     private static final Set<String> STEP_FIELDS = Set.of("id", "kind", "needs", "when", "retry", "timeout",
-            "run", "env", "prompt", "deadline", "on_deadline", "duration", "description");
+            "run", "env", "pool", "labels", "no_output_timeout", "uncommitted", "prompt", "deadline", "on_deadline",
+            "duration", "description", "title", "body", "gate", "pr", "fixer", "resolver", "max_fixes", "poll", "method");
     private static final Map<String, Set<String>> KIND_FIELDS = Map.of(
-            "command", Set.of("run", "env"),
+            "command", JOB_FIELDS,
             "approval", Set.of("prompt", "deadline", "on_deadline"),
             "sleep", Set.of("duration"),
-            "noop", Set.of());
+            "noop", Set.of(),
+            "open-pr", Set.of("title", "body"),
+            "gate", Set.of("gate", "pr", "fixer", "resolver", "max_fixes", "poll"),
+            "merge", Set.of("pr", "method"));
+    private static final Pattern POOL_NAME = NAME;
 
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -80,6 +87,10 @@ public final class PipelineParser {
         }
         String description = text(root, "description", "", false);
         int concurrency = integer(root, "concurrency", "", 0, 0, 10_000);
+        String repository = text(root, "repository", "", false);
+        if (repository != null && !NAME.matcher(repository).matches()) {
+            problem("repository", "'" + repository + "' is not a valid repository name; expected lower-case letters, digits, '-' or '_' (at most 63)");
+        }
         Map<String, InputSpec> inputs = inputs(root.get("inputs"));
         List<StepDefinition> steps = steps(root.get("steps"));
         var written = new HashMap<String, Integer>(); // without problems, every step parsed: list index = position written
@@ -90,12 +101,15 @@ public final class PipelineParser {
             steps = topologicalOrder(steps);
         }
         if (problems.isEmpty()) {
+            steps = resolvePullRequests(steps, written);
+        }
+        if (problems.isEmpty()) {
             checkReferences(steps, inputs, written);
         }
         if (!problems.isEmpty()) {
             throw new InvalidDefinition(problems);
         }
-        return new PipelineDefinition(name, description, inputs, steps, concurrency);
+        return new PipelineDefinition(name, description, inputs, steps, concurrency, repository);
     }
 
     private Map<String, InputSpec> inputs(JsonNode node) {
@@ -204,7 +218,7 @@ public final class PipelineParser {
         }
         String kind = text(node, "kind", path, true);
         if (kind != null && !KINDS.contains(kind)) {
-            problem(path + ".kind", "unknown kind '" + kind + "'; expected one of command, approval, sleep, noop");
+            problem(path + ".kind", "unknown kind '" + kind + "'; expected one of " + KIND_LIST);
             kind = null;
         }
         List<String> needs = needs(node.get("needs"), path + ".needs", true);
@@ -237,7 +251,11 @@ public final class PipelineParser {
                 }
             }
             action = switch (kind) {
-                case "command" -> new StepAction.Command(text(node, "run", path, true), env(node.get("env"), path + ".env"));
+                case "command" -> command(node, path, true);
+                case "open-pr" -> new StepAction.OpenPullRequest(text(node, "title", path, false),
+                        text(node, "body", path, false));
+                case "gate" -> gate(node, path);
+                case "merge" -> new StepAction.Merge(text(node, "pr", path, false), mergeMethod(node, path));
                 case "approval" -> {
                     String onDeadline = text(node, "on_deadline", path, false);
                     if (onDeadline != null && !onDeadline.equals("approve") && !onDeadline.equals("reject")) {
@@ -258,6 +276,153 @@ public final class PipelineParser {
             return null;
         }
         return new StepDefinition(id, text(node, "description", path, false), needs, when, retry, timeout, action);
+    }
+
+    /** A job's fields: the command itself and where and how it runs. */
+    private StepAction.Command command(JsonNode node, String path, boolean runRequired) {
+        String run = text(node, "run", path, runRequired);
+        var env = env(node.get("env"), path + ".env");
+        String pool = text(node, "pool", path, false);
+        if (pool != null && !POOL_NAME.matcher(pool).matches()) {
+            problem(path + ".pool", "'" + pool + "' is not a valid pool name; expected lower-case letters, digits, '-' or '_' (at most 63)");
+        }
+        List<String> labels = new ArrayList<>();
+        JsonNode rawLabels = node.get("labels");
+        if (rawLabels != null && !rawLabels.isNull()) {
+            if (!rawLabels.isArray()) {
+                problem(path + ".labels", "expected a list of pool labels, got " + describe(rawLabels));
+            } else {
+                for (int i = 0; i < rawLabels.size(); i++) {
+                    JsonNode l = rawLabels.get(i);
+                    if (!l.isTextual() || !POOL_NAME.matcher(l.asText()).matches()) {
+                        problem(path + ".labels[" + i + "]", "expected a label of lower-case letters, digits, '-' or '_', got " + describe(l));
+                    } else {
+                        labels.add(l.asText());
+                    }
+                }
+            }
+        }
+        if (pool != null && !labels.isEmpty()) {
+            problem(path + ".labels", "choose a pool by name or by labels, not both");
+        }
+        Duration silence = duration(node, "no_output_timeout", path, false);
+        String uncommitted = text(node, "uncommitted", path, false);
+        if (uncommitted != null && !uncommitted.equals("commit") && !uncommitted.equals("fail")) {
+            problem(path + ".uncommitted", "expected commit or fail, got '" + uncommitted + "'");
+        }
+        return new StepAction.Command(run, env, new StepAction.Placement(pool, labels), silence, !"fail".equals(uncommitted));
+    }
+
+    private StepAction.Gate gate(JsonNode node, String path) {
+        String which = text(node, "gate", path, true);
+        StepAction.GateCheck check = null;
+        if (which != null) {
+            switch (which) {
+                case "ci" -> check = StepAction.GateCheck.CI;
+                case "conflicts" -> check = StepAction.GateCheck.CONFLICTS;
+                default -> problem(path + ".gate", "unknown gate '" + which + "'; expected ci or conflicts");
+            }
+        }
+        String fixField = check == StepAction.GateCheck.CONFLICTS ? "resolver" : "fixer";
+        String wrongField = check == StepAction.GateCheck.CONFLICTS ? "fixer" : "resolver";
+        if (check != null && node.has(wrongField)) {
+            problem(path + "." + wrongField, "'" + wrongField + "' does not apply to a " + check.wireName()
+                    + " gate; use " + fixField);
+        }
+        StepAction.Command fix = null;
+        JsonNode rawFix = node.get(fixField);
+        if (rawFix != null && !rawFix.isNull()) {
+            if (!rawFix.isObject()) {
+                problem(path + "." + fixField, "expected a command {run, env, pool, labels, no_output_timeout}, got " + describe(rawFix));
+            } else {
+                unknownFields(rawFix, path + "." + fixField, JOB_FIELDS);
+                fix = command(rawFix, path + "." + fixField, true);
+            }
+        }
+        int maxFixes = integer(node, "max_fixes", path, fix == null ? 0 : 3, 0, 20);
+        if (node.has("max_fixes") && check == StepAction.GateCheck.CONFLICTS) {
+            problem(path + ".max_fixes", "applies to ci gates only; a conflicts gate runs its resolver once per attempt");
+        }
+        if (node.has("poll") && check == StepAction.GateCheck.CONFLICTS) {
+            problem(path + ".poll", "applies to ci gates only");
+        }
+        Duration poll = duration(node, "poll", path, false);
+        return new StepAction.Gate(check, text(node, "pr", path, false), fix, maxFixes,
+                poll == null ? Duration.ofSeconds(10) : poll);
+    }
+
+    private dev.agentry.core.forge.MergeMethod mergeMethod(JsonNode node, String path) {
+        String method = text(node, "method", path, false);
+        if (method == null) {
+            return dev.agentry.core.forge.MergeMethod.MERGE;
+        }
+        for (var m : dev.agentry.core.forge.MergeMethod.values()) {
+            if (m.wireName().equals(method)) {
+                return m;
+            }
+        }
+        problem(path + ".method", "unknown merge method '" + method + "'; expected merge, squash or rebase");
+        return dev.agentry.core.forge.MergeMethod.MERGE;
+    }
+
+    /**
+     * Gates and merges act on the pull request an open-pr step opened: the one named by {@code pr}, or the
+     * pipeline's only one. It must be among the step's needs (directly or through other steps).
+     */
+    private List<StepDefinition> resolvePullRequests(List<StepDefinition> steps, Map<String, Integer> written) {
+        var openers = steps.stream().filter(s -> s.action() instanceof StepAction.OpenPullRequest).map(StepDefinition::id).toList();
+        var ancestors = ancestors(steps);
+        var resolved = new ArrayList<StepDefinition>();
+        for (var step : steps) {
+            String named = switch (step.action()) {
+                case StepAction.Gate g -> g.pullRequest();
+                case StepAction.Merge m -> m.pullRequest();
+                default -> "";
+            };
+            if ("".equals(named)) {
+                resolved.add(step);
+                continue;
+            }
+            String path = "steps[" + written.get(step.id()) + "]";
+            String pr = named;
+            if (pr == null) {
+                if (openers.size() != 1) {
+                    problem(path + ".pr", openers.isEmpty()
+                            ? "a " + step.action().kind() + " step acts on a pull request; add an open-pr step it needs"
+                            : "the pipeline opens several pull requests (" + String.join(", ", openers) + "); name one with pr");
+                    continue;
+                }
+                pr = openers.get(0);
+            } else if (!openers.contains(pr)) {
+                problem(path + ".pr", "'" + pr + "' is not an open-pr step" + (openers.isEmpty() ? "" : "; open-pr steps are: " + String.join(", ", openers)));
+                continue;
+            }
+            if (!ancestors.get(step.id()).contains(pr)) {
+                problem(path + ".needs", "must need '" + pr + "' (directly or through other steps): it opens the pull request this step acts on");
+                continue;
+            }
+            StepAction action = switch (step.action()) {
+                case StepAction.Gate g -> new StepAction.Gate(g.check(), pr, g.fix(), g.maxFixes(), g.pollEvery());
+                case StepAction.Merge m -> new StepAction.Merge(pr, m.method());
+                default -> step.action();
+            };
+            resolved.add(new StepDefinition(step.id(), step.description(), step.needs(), step.when(), step.retry(), step.timeout(), action));
+        }
+        return resolved;
+    }
+
+    /** Every step's ancestors (what it needs, directly or through other steps); steps in topological order. */
+    private static Map<String, Set<String>> ancestors(List<StepDefinition> steps) {
+        var ancestors = new HashMap<String, Set<String>>();
+        for (var step : steps) {
+            var all = new LinkedHashSet<String>();
+            for (String need : step.needs()) {
+                all.add(need);
+                all.addAll(ancestors.get(need));
+            }
+            ancestors.put(step.id(), all);
+        }
+        return ancestors;
     }
 
     private List<String> needs(JsonNode node, String path, boolean report) {
@@ -371,16 +536,8 @@ public final class PipelineParser {
 
     /** Templates may name declared inputs, and outputs of steps that are guaranteed to have finished first. */
     private void checkReferences(List<StepDefinition> steps, Map<String, InputSpec> inputs, Map<String, Integer> written) {
-        var ancestors = new HashMap<String, Set<String>>();
+        var ancestors = ancestors(steps);
         var index = new HashMap<String, Integer>();
-        for (var step : steps) {
-            var all = new LinkedHashSet<String>();
-            for (String need : step.needs()) {
-                all.add(need);
-                all.addAll(ancestors.get(need));
-            }
-            ancestors.put(step.id(), all);
-        }
         for (int i = 0; i < steps.size(); i++) {
             index.put(steps.get(i).id(), i);
         }
@@ -392,6 +549,19 @@ public final class PipelineParser {
                     c.env().forEach((k, v) -> texts.put("env." + k, v));
                 }
                 case StepAction.Approval a -> texts.put("prompt", a.prompt());
+                case StepAction.OpenPullRequest o -> {
+                    if (o.title() != null) {
+                        texts.put("title", o.title());
+                    }
+                    if (o.body() != null) {
+                        texts.put("body", o.body());
+                    }
+                }
+                case StepAction.Gate g when g.fix() != null -> {
+                    String field = g.check() == StepAction.GateCheck.CI ? "fixer" : "resolver";
+                    texts.put(field + ".run", g.fix().run());
+                    g.fix().env().forEach((k, v) -> texts.put(field + ".env." + k, v));
+                }
                 default -> { }
             }
             texts.forEach((field, text) -> {

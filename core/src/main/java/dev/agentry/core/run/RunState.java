@@ -25,12 +25,17 @@ import java.util.random.RandomGenerator;
 public final class RunState {
     /** An attempt lost this many times in a row fails the step instead of retrying forever. */
     public static final int MAX_LOST_ATTEMPTS = 20;
+    /** The pool of steps a node executes itself (no-ops, forge calls): the local pool, counted in its slots. */
+    public static final String NODE_POOL = "local";
 
     private final long id;
     private final String workspace;
     private final long versionId;
     private final PipelineDefinition definition;
     private final Map<String, String> inputs;
+    /** The registered repository the run works on, and its branch of it; null when it works on none. */
+    private final String repository;
+    private final String branch;
     private RunStatus status;
     private final Instant createdAt;
     private Instant startedAt;
@@ -63,13 +68,15 @@ public final class RunState {
                                  String comment, String answeredBy, Instant at, boolean created) {}
 
     public RunState(long id, String workspace, long versionId, PipelineDefinition definition, Map<String, String> inputs,
-                    RunStatus status, Instant createdAt, Instant startedAt, Instant finishedAt, String error,
+                    String repository, String branch, RunStatus status, Instant createdAt, Instant startedAt, Instant finishedAt, String error,
                     List<StepState> steps) {
         this.id = id;
         this.workspace = workspace;
         this.versionId = versionId;
         this.definition = definition;
         this.inputs = inputs;
+        this.repository = repository;
+        this.branch = branch;
         this.status = status;
         this.createdAt = createdAt;
         this.startedAt = startedAt;
@@ -84,12 +91,27 @@ public final class RunState {
 
     /** A brand-new run: queued, every step pending, nothing written yet. */
     public static RunState create(long id, String workspace, long versionId, PipelineDefinition definition,
-                                  Map<String, String> inputs, Instant now) {
-        var run = new RunState(id, workspace, versionId, definition, inputs, RunStatus.QUEUED, now, null, null, null, List.of());
+                                  Map<String, String> inputs, String repository, Instant now) {
+        var run = new RunState(id, workspace, versionId, definition, inputs, repository,
+                repository == null ? null : branchName(id, definition.name(), inputs), RunStatus.QUEUED, now, null, null,
+                null, List.of());
         run.steps.values().forEach(s -> s.changed = true);
         run.changed = true;
         run.events.add(Event.ofRun("run.queued", id, Map.of("pipeline", definition.name())));
         return run;
+    }
+
+    /**
+     * The run's branch: named after the run and its task (the {@code task} or {@code title} input, else the
+     * pipeline), so it is the same for every attempt and a retried step resumes where the last one pushed.
+     */
+    static String branchName(long runId, String pipeline, Map<String, String> inputs) {
+        String task = inputs.getOrDefault("task", inputs.getOrDefault("title", pipeline));
+        String slug = task.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
+        if (slug.length() > 40) {
+            slug = slug.substring(0, 40).replaceAll("-+$", "");
+        }
+        return "agentry/" + runId + (slug.isEmpty() ? "" : "-" + slug);
     }
 
     public void useDecisionIds(LongSupplier ids) {
@@ -143,6 +165,31 @@ public final class RunState {
                 } else {
                     failStep(step, now, f.error(), f.attempt());
                 }
+            }
+            case StepOutcome.Lost l -> {
+                attemptEnds.add(ended(step, AttemptStatus.LOST, now, l.error(), null, l.log()));
+                step.lost++;
+                step.keyGeneration++; // the job is gone: the next attempt is a fresh job on a fresh runner
+                step.leaseOwner = null;
+                if (step.lost < MAX_LOST_ATTEMPTS) {
+                    makeReady(step, now, now);
+                    events.add(Event.ofStep("step.retrying", id, step.stepId, l.attempt(),
+                            Map.of("error", l.error(), "lost", true, "delayMs", 0, "nextAttempt", l.attempt() + 1)));
+                } else {
+                    failStep(step, now, "lost its runner " + MAX_LOST_ATTEMPTS + " times in a row: " + l.error(), l.attempt());
+                }
+            }
+            case StepOutcome.Continued c -> {
+                attemptEnds.add(ended(step, AttemptStatus.CONTINUED, now, null, null, c.log()));
+                step.lost = 0;
+                step.leaseOwner = null;
+                step.memo = c.memo();
+                makeReady(step, now, now.plus(c.after()));
+                var data = new LinkedHashMap<String, Object>();
+                data.put("reason", c.reason());
+                data.put("nextAttempt", c.attempt() + 1);
+                data.put("at", now.plus(c.after()).toString());
+                events.add(Event.ofStep("step.continued", id, step.stepId, c.attempt(), data));
             }
             case StepOutcome.Expired x -> {
                 attemptEnds.add(ended(step, AttemptStatus.EXPIRED, now, "lease held by " + x.owner() + " expired", null, null));
@@ -199,6 +246,7 @@ public final class RunState {
                 step.finishedAt = null;
                 step.decisionId = null;
                 step.dueAt = null;
+                step.memo = Map.of();
             }
         }
         moveTo(RunStatus.RUNNING);
@@ -339,6 +387,21 @@ public final class RunState {
         step.moveTo(StepStatus.READY);
         step.readyAt = now;
         step.dueAt = due;
+        place(step, definition.requireStep(step.stepId).action());
+    }
+
+    /** The pool that executes the step's next attempt. */
+    private static void place(StepState step, StepAction action) {
+        StepAction.Placement placement = switch (action) {
+            case StepAction.Command c -> c.placement();
+            case StepAction.Gate g when g.check() == StepAction.GateCheck.CONFLICTS ->
+                    g.fix() == null ? StepAction.Placement.DEFAULT : g.fix().placement();
+            case StepAction.Gate g when GateMemo.fixing(step.memo) -> g.fix().placement();
+            // checking a forge, or doing nothing: work for the node itself
+            default -> new StepAction.Placement(NODE_POOL, List.of());
+        };
+        step.pool = placement.pool();
+        step.labels = placement.labels();
     }
 
     private void failStep(StepState step, Instant now, String error, Integer attempt) {
@@ -437,6 +500,8 @@ public final class RunState {
     public long versionId() { return versionId; }
     public PipelineDefinition definition() { return definition; }
     public Map<String, String> inputs() { return inputs; }
+    public String repository() { return repository; }
+    public String branch() { return branch; }
     public RunStatus status() { return status; }
     public Instant createdAt() { return createdAt; }
     public Instant startedAt() { return startedAt; }

@@ -22,12 +22,33 @@ public sealed interface StepOutcome {
     /** The lease ran out: the owner is gone or cut off. Does not count against the retry budget. */
     record Expired(long runId, String stepId, int attempt, String owner) implements StepOutcome {}
 
+    /**
+     * The runner executing the job vanished: the attempt is retried at once on a fresh runner with a new job
+     * id. Like an expired lease it does not count against the retry budget (a cap stops endless loss).
+     */
+    record Lost(long runId, String stepId, int attempt, String owner, String error, String log) implements StepOutcome {}
+
+    /**
+     * The step is not finished: another attempt goes on after {@code after}, seeing {@code memo}. A CI gate
+     * waiting for checks, or about to run its fixer, ends its attempts so.
+     */
+    record Continued(long runId, String stepId, int attempt, String owner, java.time.Duration after,
+                     Map<String, String> memo, String reason, String log) implements StepOutcome {}
+
     static StepOutcome succeeded(StepRef ref, Map<String, String> outputs, Integer exitCode, String log) {
         return new Succeeded(ref.runId(), ref.stepId(), ref.attempt(), ref.owner(), Map.copyOf(outputs), exitCode, log);
     }
 
     static StepOutcome failed(StepRef ref, String error, Integer exitCode, String log) {
         return new Failed(ref.runId(), ref.stepId(), ref.attempt(), ref.owner(), error, exitCode, log);
+    }
+
+    static StepOutcome lost(StepRef ref, String error, String log) {
+        return new Lost(ref.runId(), ref.stepId(), ref.attempt(), ref.owner(), error, log);
+    }
+
+    static StepOutcome continued(StepRef ref, java.time.Duration after, Map<String, String> memo, String reason, String log) {
+        return new Continued(ref.runId(), ref.stepId(), ref.attempt(), ref.owner(), after, Map.copyOf(memo), reason, log);
     }
 
     static StepOutcome expired(StepRef ref) {

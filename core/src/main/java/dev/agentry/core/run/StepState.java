@@ -26,6 +26,11 @@ public final class StepState {
     Map<String, String> outputs;
     String error;
     Long decisionId;
+    /** The pool that executes its next attempt; null with {@code labels} (possibly empty: the default pool). */
+    String pool;
+    java.util.List<String> labels;
+    /** What the step learned in earlier attempts and needs in the next (a gate's checks and fixes so far). */
+    Map<String, String> memo;
     boolean changed;
     /** As read from storage: a write back is conditional on the row still being so. */
     final StepStatus readStatus;
@@ -33,7 +38,8 @@ public final class StepState {
 
     public StepState(String stepId, StepStatus status, int attempts, int failures, int lost, int keyGeneration,
                      Instant readyAt, Instant dueAt, Instant startedAt, Instant finishedAt, String leaseOwner,
-                     Map<String, String> outputs, String error, Long decisionId) {
+                     Map<String, String> outputs, String error, Long decisionId, String pool,
+                     java.util.List<String> labels, Map<String, String> memo) {
         this.stepId = stepId;
         this.status = status;
         this.attempts = attempts;
@@ -48,12 +54,16 @@ public final class StepState {
         this.outputs = outputs == null ? Map.of() : outputs;
         this.error = error;
         this.decisionId = decisionId;
+        this.pool = pool;
+        this.labels = labels == null ? java.util.List.of() : java.util.List.copyOf(labels);
+        this.memo = memo == null ? Map.of() : Map.copyOf(memo);
         this.readStatus = status;
         this.readAttempts = attempts;
     }
 
     public static StepState fresh(String stepId) {
-        return new StepState(stepId, StepStatus.PENDING, 0, 0, 0, 0, null, null, null, null, null, Map.of(), null, null);
+        return new StepState(stepId, StepStatus.PENDING, 0, 0, 0, 0, null, null, null, null, null, Map.of(), null, null, null,
+                java.util.List.of(), Map.of());
     }
 
     /**
@@ -88,6 +98,9 @@ public final class StepState {
     public Map<String, String> outputs() { return outputs; }
     public String error() { return error; }
     public Long decisionId() { return decisionId; }
+    public String pool() { return pool; }
+    public java.util.List<String> labels() { return labels; }
+    public Map<String, String> memo() { return memo; }
     public boolean changed() { return changed; }
     public StepStatus readStatus() { return readStatus; }
     public int readAttempts() { return readAttempts; }

@@ -209,7 +209,7 @@ class PipelineParserTest {
     void an_unknown_kind_lists_the_kinds_there_are() {
         var p = problem("{name: k, steps: [{id: a, kind: shell, run: ls}]}");
         assertThat(p.field()).isEqualTo("steps[0].kind");
-        assertThat(p.message()).contains("unknown kind 'shell'").contains("command, approval, sleep, noop");
+        assertThat(p.message()).contains("unknown kind 'shell'").contains("command, approval, sleep, noop, open-pr, gate, merge");
     }
 
     @Test
@@ -548,5 +548,65 @@ class PipelineParserTest {
                 () -> d.resolveInputs(java.util.Map.of("whom", "ana")));
         assertThat(e.problems()).extracting(Problem::field).containsExactlyInAnyOrder("inputs.whom", "inputs.who");
         assertThat(e.problems()).anySatisfy(p -> assertThat(p.message()).contains("has no input 'whom'").contains("who, greeting, note"));
+    }
+
+    // ---- repository work: pools, pull requests, gates ------------------------------------------
+
+    @Test
+    void a_pull_request_pipeline_places_its_jobs_and_points_gates_and_merges_at_its_only_opener() {
+        var d = PipelineParser.parse("""
+                name: ship
+                repository: shop
+                steps:
+                  - {id: code, kind: command, run: make, labels: [gpu], no_output_timeout: 2m, uncommitted: fail}
+                  - {id: open, kind: open-pr, needs: [code], title: "Ship {{ steps.code.outputs.summary }}"}
+                  - id: ci
+                    kind: gate
+                    gate: ci
+                    needs: [open]
+                    fixer: {run: ./fix.sh, pool: big}
+                  - {id: sync, kind: gate, gate: conflicts, needs: [ci], resolver: {run: ./resolve.sh}}
+                  - {id: land, kind: merge, needs: [sync], method: squash}
+                """);
+        assertThat(d.repository()).isEqualTo("shop");
+        assertThat(d.needsRepository()).isTrue();
+        var code = (StepAction.Command) d.requireStep("code").action();
+        assertThat(code.placement()).isEqualTo(new StepAction.Placement(null, List.of("gpu")));
+        assertThat(code.noOutputTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(code.commitLeftovers()).isFalse();
+        var ci = (StepAction.Gate) d.requireStep("ci").action();
+        assertThat(ci.check()).isEqualTo(StepAction.GateCheck.CI);
+        assertThat(ci.pullRequest()).isEqualTo("open");
+        assertThat(ci.maxFixes()).as("a fixer gets three tries unless told").isEqualTo(3);
+        assertThat(ci.fix().placement().pool()).isEqualTo("big");
+        assertThat(((StepAction.Merge) d.requireStep("land").action()).method()).isEqualTo(dev.agentry.core.forge.MergeMethod.SQUASH);
+        assertThat(((StepAction.Merge) d.requireStep("land").action()).pullRequest()).isEqualTo("open");
+    }
+
+    @Test
+    void gates_and_merges_are_refused_without_an_opener_they_need_and_their_fields_are_checked() {
+        assertThat(problem("{name: m, steps: [{id: land, kind: merge}]}").message()).contains("add an open-pr step");
+        var notNeeded = problem("""
+                name: m
+                steps:
+                  - {id: open, kind: open-pr}
+                  - {id: land, kind: merge}
+                """);
+        assertThat(notNeeded.field()).isEqualTo("steps[1].needs");
+        assertThat(notNeeded.message()).contains("must need 'open'");
+        var found = problems("""
+                name: g
+                steps:
+                  - {id: open, kind: open-pr}
+                  - {id: a, kind: gate, gate: lint, needs: [open]}
+                  - {id: b, kind: gate, gate: conflicts, needs: [open], fixer: {run: x}}
+                  - {id: c, kind: merge, needs: [open], method: octopus}
+                  - {id: d, kind: command, run: x, pool: A, labels: [x]}
+                  - {id: e, kind: command, run: x, uncommitted: keep}
+                """);
+        assertThat(found).extracting(Problem::field).contains("steps[1].gate", "steps[2].fixer", "steps[3].method",
+                "steps[4].pool", "steps[5].uncommitted");
+        assertThat(found).anySatisfy(p -> assertThat(p.message()).contains("expected ci or conflicts"));
+        assertThat(found).anySatisfy(p -> assertThat(p.message()).contains("expected merge, squash or rebase"));
     }
 }

@@ -33,7 +33,7 @@ class RunStateTest {
     private final AtomicLong decisionIds = new AtomicLong(100);
 
     private RunState run(String yaml, Map<String, String> inputs) {
-        var run = RunState.create(RUN, "default", 1, PipelineParser.parse(yaml), inputs, T0);
+        var run = RunState.create(RUN, "default", 1, PipelineParser.parse(yaml), inputs, null, T0);
         run.useDecisionIds(decisionIds::incrementAndGet);
         return run;
     }
@@ -589,5 +589,72 @@ class RunStateTest {
         for (var s : StepStatus.values()) {
             assertThat(StepStatus.fromWire(s.wireName())).isEqualTo(s);
         }
+    }
+
+    // ---- runner pools and gates ----------------------------------------------------------------
+
+    @Test
+    void a_run_on_a_repository_has_a_branch_named_after_the_run_and_its_task_for_every_attempt() {
+        var run = RunState.create(RUN, "default", 1, PipelineParser.parse("{name: fix, steps: [{id: a, kind: noop}]}"),
+                Map.of("task", "Fix the login page (#42)!"), "shop", T0);
+        assertThat(run.branch()).isEqualTo("agentry/7-fix-the-login-page-42");
+        assertThat(RunState.create(RUN, "default", 1, PipelineParser.parse("{name: fix, steps: [{id: a, kind: noop}]}"),
+                Map.of(), null, T0).branch()).as("no repository, no branch").isNull();
+    }
+
+    @Test
+    void ready_steps_are_placed_on_their_pool_and_node_work_on_the_local_pool() {
+        var run = admitted("""
+                name: p
+                steps:
+                  - {id: a, kind: command, run: x, pool: big}
+                  - {id: b, kind: command, run: x, labels: [gpu]}
+                  - {id: c, kind: command, run: x}
+                  - {id: d, kind: noop}
+                """);
+        assertThat(run.step("a").pool()).isEqualTo("big");
+        assertThat(run.step("b").pool()).isNull();
+        assertThat(run.step("b").labels()).containsExactly("gpu");
+        assertThat(run.step("c").pool()).as("the default pool, whichever it is").isNull();
+        assertThat(run.step("c").labels()).isEmpty();
+        assertThat(run.step("d").pool()).isEqualTo(RunState.NODE_POOL);
+    }
+
+    @Test
+    void a_lost_attempt_is_retried_at_once_with_a_new_key_without_spending_the_retry_budget() {
+        var run = admitted("{name: l, steps: [{id: a, kind: command, run: x}]}");
+        var first = claim(run, "a", "n1");
+        int generation = run.step("a").keyGeneration();
+        assertThat(run.complete(StepOutcome.lost(first, "runner lost: evicted", null), T0.plusSeconds(1), NO_JITTER)).isTrue();
+        assertThat(run.step("a").status()).isEqualTo(StepStatus.READY);
+        assertThat(run.step("a").failures()).isZero();
+        assertThat(run.step("a").keyGeneration()).as("a fresh job id for a fresh runner").isEqualTo(generation + 1);
+        assertThat(run.attemptEnds()).extracting(RunState.AttemptEnd::status).containsExactly(AttemptStatus.LOST);
+        assertThat(run.events()).anySatisfy(e -> assertThat(e.type()).isEqualTo("step.retrying"));
+    }
+
+    @Test
+    void a_ci_gate_continues_with_its_memo_and_its_fix_attempt_runs_on_the_fixers_pool() {
+        var run = admitted("""
+                name: g
+                steps:
+                  - {id: open, kind: open-pr}
+                  - {id: ci, kind: gate, gate: ci, needs: [open], fixer: {run: ./fix.sh, pool: big}}
+                """);
+        succeed(run, claim(run, "open", "n1"), Map.of("number", "1"));
+        assertThat(run.step("ci").pool()).isEqualTo(RunState.NODE_POOL);
+        var check = claim(run, "ci", "n1");
+        run.complete(StepOutcome.continued(check, Duration.ZERO, GateMemo.START.fixNext().toMap(), "checks failed", null),
+                T0.plusSeconds(2), NO_JITTER);
+        assertThat(run.step("ci").status()).isEqualTo(StepStatus.READY);
+        assertThat(run.step("ci").pool()).as("the fix runs where the fixer is placed").isEqualTo("big");
+        assertThat(GateMemo.of(run.step("ci").memo()).fixing()).isTrue();
+        assertThat(run.attemptEnds()).extracting(RunState.AttemptEnd::status).contains(AttemptStatus.CONTINUED);
+        var fix = claim(run, "ci", "n1");
+        run.complete(StepOutcome.continued(fix, Duration.ofSeconds(10), GateMemo.of(run.step("ci").memo()).fixed().toMap(),
+                "fixed", null), T0.plusSeconds(3), NO_JITTER);
+        assertThat(run.step("ci").pool()).isEqualTo(RunState.NODE_POOL);
+        assertThat(run.step("ci").dueAt()).isEqualTo(T0.plusSeconds(13));
+        assertThat(GateMemo.of(run.step("ci").memo()).fixes()).isEqualTo(1);
     }
 }

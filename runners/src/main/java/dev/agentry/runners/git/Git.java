@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,20 +25,35 @@ public final class Git {
 
     private final Path gitDir;
     private final Path workTree;
+    private final Instant date;
 
-    private Git(Path gitDir, Path workTree) {
+    private Git(Path gitDir, Path workTree, Instant date) {
         this.gitDir = gitDir;
         this.workTree = workTree;
+        this.date = date;
     }
 
     /** A bare repository (a mirror). */
     public static Git bare(Path gitDir) {
-        return new Git(gitDir, null);
+        return new Git(gitDir, null, null);
+    }
+
+    /** No repository: for commands that need none, such as {@code ls-remote} of a URL. */
+    public static Git outside() {
+        return new Git(null, null, null);
     }
 
     /** A working tree; git finds its repository from the tree's {@code .git}. */
     public static Git tree(Path workTree) {
-        return new Git(null, workTree);
+        return new Git(null, workTree, null);
+    }
+
+    /**
+     * The same repository, with the commits its commands make dated {@code when} (committer date, and the author
+     * date of commits it authors): time from the caller's clock, not from the machine's.
+     */
+    public Git dated(Instant when) {
+        return new Git(gitDir, workTree, when);
     }
 
     /** What a git command printed; {@code out} is stdout, {@code err} stderr. */
@@ -88,6 +104,11 @@ public final class Git {
         return r;
     }
 
+    /** Like {@link #remote} but returns whatever happened instead of failing. */
+    public Result remoteTry(String credential, Duration timeout, String... args) throws IOException {
+        return exec(credential, timeout, args);
+    }
+
     private GitFailure failure(String[] args, Result r) {
         String err = r.err().strip();
         if (err.length() > 2000) {
@@ -119,6 +140,11 @@ public final class Git {
         }
         builder.environment().clear();
         builder.environment().putAll(environment());
+        if (date != null) {
+            String when = date.getEpochSecond() + " +0000";
+            builder.environment().put("GIT_AUTHOR_DATE", when);
+            builder.environment().put("GIT_COMMITTER_DATE", when);
+        }
         Process process = builder.start();
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();

@@ -80,6 +80,28 @@ final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    JsonNode delete(String path) {
+        return send(request(workspacePath(path), Map.of()).DELETE());
+    }
+
+    /** A GET of the deployment-wide API ({@code /api/...}), outside any workspace: pools. */
+    JsonNode getGlobal(String path) {
+        return send(request("/api" + path, Map.of()).GET());
+    }
+
+    JsonNode postGlobal(String path, Object body) {
+        try {
+            return send(request("/api" + path, Map.of()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(ApiJson.MAPPER.writeValueAsString(body))));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    JsonNode deleteGlobal(String path) {
+        return send(request("/api" + path, Map.of()).DELETE());
+    }
+
     JsonNode postText(String path, String text, String contentType) {
         return send(request(workspacePath(path), Map.of()).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(text)));

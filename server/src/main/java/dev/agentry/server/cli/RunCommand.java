@@ -23,6 +23,9 @@ public final class RunCommand extends ClientCommand {
     @Option(names = "--idempotency-key", paramLabel = "KEY", description = "Starting twice with the same key returns the first run.")
     String key;
 
+    @Option(names = "--repository", paramLabel = "REPO", description = "The registered repository the run works on (default: the pipeline's).")
+    String repository;
+
     @Option(names = "--wait", description = "Wait for the run to finish.")
     boolean await;
 
@@ -54,6 +57,9 @@ public final class RunCommand extends ClientCommand {
         body.put("inputs", values);
         if (key != null) {
             body.put("idempotencyKey", key);
+        }
+        if (repository != null) {
+            body.put("repository", repository);
         }
         JsonNode run = api.post("/runs", body);
         long id = run.path("id").asLong();

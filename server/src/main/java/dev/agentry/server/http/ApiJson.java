@@ -13,4 +13,13 @@ public final class ApiJson {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     private ApiJson() {}
+
+    /** JSON this server wrote itself (stored manifests): never malformed, so a failure is a bug. */
+    static com.fasterxml.jackson.databind.JsonNode read(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is unreadable: " + e.getOriginalMessage(), e);
+        }
+    }
 }

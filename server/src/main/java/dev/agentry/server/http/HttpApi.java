@@ -33,7 +33,9 @@ public final class HttpApi {
     private HttpApi() {}
 
     /** What the API serves, from the composition root. */
-    public record Services(Engine engine, RunQueries queries, EventHub hub, EventLog events, AttentionStore attention) {}
+    public record Services(Engine engine, RunQueries queries, EventHub hub, EventLog events, AttentionStore attention,
+                           dev.agentry.core.repo.RepositoryStore repositories, dev.agentry.core.forge.LocalPullRequests pullRequests,
+                           dev.agentry.core.repo.SecretVault secrets, dev.agentry.server.work.PoolCatalog pools) {}
 
     /**
      * @param heartbeat how often an idle event stream gets a comment line, so that proxies keep it open
@@ -47,6 +49,8 @@ public final class HttpApi {
         var decisions = new DecisionRoutes(engine, queries);
         var events = new EventRoutes(services.hub(), services.events(), heartbeat);
         var attention = new AttentionRoutes(services.attention());
+        var repositories = new RepositoryRoutes(services.repositories(), services.pullRequests(), services.secrets());
+        var pools = new PoolRoutes(services.pools());
         var sockets = new EventSocket(services.hub(), queries::workspaceExists, heartbeat);
         String openApi = resource("openapi.json");
         return Javalin.create(config -> {
@@ -106,6 +110,19 @@ public final class HttpApi {
             r.get(WS + "/attention", attention::list);
             r.get(WS + "/attention/{id}", attention::get);
             r.post(WS + "/attention/{id}/resolve", attention::resolve);
+
+            r.post(WS + "/repositories", repositories::register);
+            r.get(WS + "/repositories", repositories::list);
+            r.get(WS + "/repositories/{name}", repositories::get);
+            r.delete(WS + "/repositories/{name}", repositories::remove);
+            r.get(WS + "/repositories/{name}/pulls", repositories::pullRequests);
+            r.get(WS + "/repositories/{name}/pulls/{number}", repositories::pullRequest);
+            r.post(WS + "/repositories/{name}/checks", repositories::reportCheck);
+
+            r.post("/api/pools", pools::register);
+            r.get("/api/pools", pools::list);
+            r.get("/api/pools/{name}", pools::get);
+            r.delete("/api/pools/{name}", pools::remove);
 
             r.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e));
             r.exception(InvalidDefinition.class, (e, ctx) -> problem(ctx, new ApiProblem(422, "invalid-definition",

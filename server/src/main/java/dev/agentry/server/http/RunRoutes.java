@@ -27,12 +27,13 @@ final class RunRoutes {
     void start(Context ctx) {
         String ws = ctx.pathParam("workspace");
         var body = Requests.object(ctx, false);
-        Requests.allowOnly(body, "pipeline", "version", "inputs", "idempotencyKey");
+        Requests.allowOnly(body, "pipeline", "version", "inputs", "idempotencyKey", "repository");
         String pipeline = Requests.text(body, "pipeline", true, 200);
         Integer version = Requests.positiveInt(body, "version");
         var inputs = Requests.inputs(body, "inputs");
         String key = idempotencyKey(ctx, body);
-        var started = engine.start(ws, pipeline, version, inputs, key);
+        String repository = Requests.text(body, "repository", false, 63);
+        var started = engine.start(ws, pipeline, version, inputs, key, repository);
         HttpApi.json(ctx, started.created() ? 201 : 200, run(ws, started.runId()));
     }
 

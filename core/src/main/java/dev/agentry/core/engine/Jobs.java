@@ -1,0 +1,232 @@
+package dev.agentry.core.engine;
+
+import dev.agentry.core.job.JobSpec;
+import dev.agentry.core.job.JobState;
+import dev.agentry.core.job.JobView;
+import dev.agentry.core.job.RunnerPool;
+import dev.agentry.core.pipeline.StepAction;
+import dev.agentry.core.pipeline.StepDefinition;
+import dev.agentry.core.pipeline.Template;
+import dev.agentry.core.repo.Repository;
+import dev.agentry.core.run.StepOutcome;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an attempt's job on its pool and waits for it: builds the job spec (the run's repository and branch,
+ * the rendered command, its timeouts), dispatches it, and polls until it ends, passing its output, progress
+ * and heartbeats on to the run as they come. A pool that cannot be reached is tried again with backoff: the
+ * job's fate is unknown, so the attempt waits rather than fails, up to {@link #UNREACHABLE_LIMIT}.
+ */
+final class Jobs {
+    private static final Logger log = LoggerFactory.getLogger(Jobs.class);
+    /** How long one poll may wait for news (a long poll where the pool supports it). */
+    private static final Duration POLL_WAIT = Duration.ofSeconds(1);
+    /** The least time between two polls of one job, so a chatty job is not polled in a busy loop. */
+    private static final Duration POLL_SPACING = Duration.ofMillis(200);
+    /** A pool silent this long gives up the job as lost; its step is retried on a fresh runner. */
+    static final Duration UNREACHABLE_LIMIT = Duration.ofMinutes(10);
+    /** Past the step's own timeout, how long the node waits for the pool to stop the job before giving up on it. */
+    private static final Duration TIMEOUT_GRACE = Duration.ofMinutes(1);
+
+    private final RunStore runs;
+    private final Integrations integrations;
+    private final Clock clock;
+
+    Jobs(RunStore runs, Integrations integrations, Clock clock) {
+        this.runs = runs;
+        this.integrations = integrations;
+        this.clock = clock;
+    }
+
+    StepOutcome run(Dispatcher.Running entry, StepDefinition step, StepAction.Command command, String kind, StreamOutput output) {
+        Claim claim = entry.claim;
+        var pool = integrations.pools().find(claim.pool());
+        if (pool.isEmpty()) {
+            return StepOutcome.failed(claim.ref(), "pool '" + claim.pool() + "' is no longer registered", null, null);
+        }
+        RunnerPool adapter = pool.get().adapter();
+        JobSpec spec;
+        try {
+            spec = spec(claim, step, command, kind);
+        } catch (StepRefused e) {
+            return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
+        }
+        entry.jobPool = adapter;
+        entry.jobId = spec.jobId();
+        output.wake();
+        try {
+            JobView view = dispatch(entry, adapter, spec);
+            long offset = 0;
+            Instant deadline = step.timeout() == null ? null : clock.instant().plus(step.timeout()).plus(TIMEOUT_GRACE);
+            Instant unreachableSince = null;
+            while (!entry.lost && (view == null || !view.state().finished())) {
+                if (deadline != null && clock.instant().isAfter(deadline)) {
+                    adapter.release(spec.jobId());
+                    return StepOutcome.failed(claim.ref(), "timed out after " + dev.agentry.core.pipeline.Durations.format(step.timeout())
+                            + " (the pool did not stop the job; it was released)", null, entry.output.text());
+                }
+                long started = System.nanoTime();
+                try {
+                    view = adapter.poll(spec.jobId(), POLL_WAIT, offset);
+                    unreachableSince = null;
+                } catch (RunnerPool.PoolUnavailable e) {
+                    unreachableSince = unreachableSince == null ? clock.instant() : unreachableSince;
+                    if (Duration.between(unreachableSince, clock.instant()).compareTo(UNREACHABLE_LIMIT) > 0) {
+                        return StepOutcome.lost(claim.ref(), "pool '" + claim.pool() + "' unreachable for "
+                                + dev.agentry.core.pipeline.Durations.format(UNREACHABLE_LIMIT) + ": " + e.getMessage(), null);
+                    }
+                    log.debug("polling job {} on pool {}: {}", spec.jobId(), claim.pool(), e.getMessage());
+                    sleep(Duration.ofSeconds(2));
+                    continue;
+                }
+                offset = take(entry, view, offset);
+                long elapsed = (System.nanoTime() - started) / 1_000_000;
+                if (!view.state().finished() && elapsed < POLL_SPACING.toMillis()) {
+                    sleep(POLL_SPACING.minusMillis(elapsed));
+                }
+            }
+            if (entry.lost) {
+                return StepOutcome.expired(claim.ref());
+            }
+            return outcome(claim, view, spec);
+        } catch (RunnerPool.PoolUnavailable e) {
+            return StepOutcome.lost(claim.ref(), e.getMessage(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return StepOutcome.expired(claim.ref());
+        }
+    }
+
+    /** Dispatches, trying again while the pool cannot be reached (the same job id makes that harmless). */
+    private JobView dispatch(Dispatcher.Running entry, RunnerPool adapter, JobSpec spec)
+            throws RunnerPool.PoolUnavailable, InterruptedException {
+        Instant since = clock.instant();
+        Duration backoff = Duration.ofSeconds(1);
+        while (true) {
+            try {
+                return adapter.dispatch(spec);
+            } catch (RunnerPool.PoolUnavailable e) {
+                if (entry.lost || Duration.between(since, clock.instant()).compareTo(UNREACHABLE_LIMIT) > 0) {
+                    throw e;
+                }
+                log.info("pool '{}' could not take job {} ({}); trying again in {}", entry.claim.pool(), spec.jobId(),
+                        e.getMessage(), dev.agentry.core.pipeline.Durations.format(backoff));
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** Passes the job's news on to the run; returns the output offset to poll from next. */
+    private long take(Dispatcher.Running entry, JobView view, long offset) {
+        if (view.output() != null && view.output().text() != null && !view.output().text().isEmpty()) {
+            byte[] bytes = view.output().text().getBytes(StandardCharsets.UTF_8);
+            entry.output.write(bytes, 0, bytes.length);
+        }
+        if (view.progress() != null) {
+            entry.reportProgress(view.progress(), clock.instant());
+        } else if (view.heartbeatAt() != null && view.heartbeatAt().isAfter(entry.progressedAt)) {
+            entry.progressedAt = view.heartbeatAt();
+        }
+        return view.output() == null ? offset : Math.max(offset, view.output().next());
+    }
+
+    private StepOutcome outcome(Claim claim, JobView view, JobSpec spec) {
+        var ref = claim.ref();
+        return switch (view.state()) {
+            case DONE -> {
+                var r = view.result();
+                var outputs = new LinkedHashMap<String, String>();
+                if (r != null) {
+                    outputs.putAll(r.outputs());
+                    put(outputs, "branch", r.branch());
+                    put(outputs, "headCommit", r.headCommit());
+                    put(outputs, "prUrl", r.prUrl());
+                    put(outputs, "summary", r.summary());
+                    if (!r.changedFiles().isEmpty()) {
+                        outputs.putIfAbsent("changedFiles", String.join("\n", r.changedFiles()));
+                    }
+                } else if (spec.taskBranch() != null) {
+                    outputs.put("branch", spec.taskBranch());
+                }
+                yield StepOutcome.succeeded(ref, outputs, r == null ? null : r.exitCode(), r == null ? null : r.log());
+            }
+            case LOST -> StepOutcome.lost(ref, "runner lost: " + message(view, "the pool no longer knows the job"),
+                    view.error() == null ? null : view.error().log());
+            default -> {
+                var e = view.error();
+                yield StepOutcome.failed(ref, message(view, "the job failed"), e == null ? null : e.exitCode(), e == null ? null : e.log());
+            }
+        };
+    }
+
+    private static String message(JobView view, String fallback) {
+        return view.error() == null || view.error().message() == null ? fallback : view.error().message();
+    }
+
+    private static void put(Map<String, String> outputs, String key, String value) {
+        if (value != null) {
+            outputs.putIfAbsent(key, value);
+        }
+    }
+
+    /** Stops and forgets the job on its pool, in the background (a slow pool must not hold anyone up). */
+    void release(Dispatcher.Running entry) {
+        var adapter = entry.jobPool;
+        String id = entry.jobId;
+        if (adapter == null || id == null) {
+            return;
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                adapter.release(id);
+            } catch (RunnerPool.PoolUnavailable | RuntimeException e) {
+                log.info("could not release job {} on pool '{}': {}", id, entry.claim.pool(), e.getMessage());
+            }
+        });
+    }
+
+    private JobSpec spec(Claim claim, StepDefinition step, StepAction.Command command, String kind) throws StepRefused {
+        Template.Context context = runs.templateContext(claim.runId());
+        var shell = Template.renderForShell(command.run(), context);
+        var env = new LinkedHashMap<String, String>();
+        command.env().forEach((k, v) -> env.put(k, Template.render(v, context)));
+        env.putAll(shell.variables());
+        JobSpec.RepositoryCheckout checkout = null;
+        if (claim.repository() != null) {
+            Repository repo = integrations.repositories().find(claim.workspace(), claim.repository()).orElseThrow(() ->
+                    new StepRefused("repository '" + claim.repository() + "' is no longer registered in workspace '" + claim.workspace() + "'"));
+            String credential = null;
+            if (repo.credentialRef() != null) {
+                credential = integrations.secrets().reveal(claim.workspace(), repo.credentialRef()).orElseThrow(() ->
+                        new StepRefused("repository '" + repo.name() + "' names credential '" + repo.credentialRef()
+                                + "', which is not set"));
+            }
+            checkout = new JobSpec.RepositoryCheckout(repo.name(), repo.url(), repo.baseBranch(), credential);
+        } else if (JobSpec.SYNC_BASE.equals(kind)) {
+            throw new StepRefused("a conflicts gate needs the run to have a repository");
+        }
+        return new JobSpec(JobSpec.VERSION, JobSpec.jobIdFor(claim.idempotencyKey()), kind, claim.runId(), claim.stepId(),
+                claim.attempt(), claim.idempotencyKey(), claim.workspace(), checkout, claim.branch(), shell.script(), env,
+                new JobSpec.Timeouts(step.timeout(), command.noOutputTimeout()),
+                command.commitLeftovers() ? JobSpec.Leftovers.COMMIT : JobSpec.Leftovers.FAIL, null);
+    }
+
+    private static void sleep(Duration d) throws InterruptedException {
+        Thread.sleep(Math.max(1, d.toMillis()));
+    }
+
+    /** The step cannot be executed as written now (a repository or secret it names is gone). */
+    static final class StepRefused extends Exception {
+        StepRefused(String message) {
+            super(message);
+        }
+    }
+}
