@@ -72,7 +72,12 @@ public final class Harness {
      * @param listener told when the process starts and when it reports progress
      */
     public JobExecution prepare(JobSpec spec, JobOutput output, JobListener listener) {
-        return new JobExecution(this, spec, output, listener == null ? JobListener.NONE : listener, System.nanoTime());
+        long dispatchedAt = System.nanoTime();
+        var repo = spec.repository();
+        if (repo != null && repo.url() != null && !repo.url().isBlank()) {
+            mirror(repo).want(java.util.Arrays.asList(repo.baseBranch(), spec.taskBranch()));
+        }
+        return new JobExecution(this, spec, output, listener == null ? JobListener.NONE : listener, dispatchedAt);
     }
 
     /**
@@ -109,11 +114,10 @@ public final class Harness {
         return stopped;
     }
 
-    Mirror mirror(JobSpec.RepositoryCheckout repository) throws IOException {
-        Mirror mirror = mirrors.computeIfAbsent(Mirror.nameFor(repository.url()), name ->
+    /** The repository's mirror on this machine; {@link Mirror#open()} makes it on first use. */
+    Mirror mirror(JobSpec.RepositoryCheckout repository) {
+        return mirrors.computeIfAbsent(Mirror.nameFor(repository.url()), name ->
                 new Mirror(settings.workRoot().resolve("mirrors").resolve(name), repository.url(), settings.gitTimeout()));
-        mirror.open();
-        return mirror;
     }
 
     Path pids() {

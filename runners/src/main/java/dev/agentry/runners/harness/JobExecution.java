@@ -112,8 +112,11 @@ public final class JobExecution {
             return JobSpec.SYNC_BASE.equals(spec.kind()) ? syncBase(tree, reports) : command(tree, reports);
         } catch (Failed f) {
             return f.outcome;
+        } catch (Git.GitFailure e) {
+            return JobOutcome.failed(Cause.GIT, redacted(e.getMessage()), null, output.tail());
         } catch (IOException | RuntimeException e) {
-            return JobOutcome.failed(Cause.GIT, "the harness could not run the job: " + e.getMessage(), null, output.tail());
+            return JobOutcome.failed(Cause.HARNESS, "the harness could not run the job: " + redacted(String.valueOf(e)),
+                    null, output.tail());
         } finally {
             if (tree != null) {
                 try {
@@ -166,6 +169,13 @@ public final class JobExecution {
                 problems.add("taskBranch: must differ from the base branch " + repo.baseBranch());
             }
         }
+        var timeouts = spec.timeouts();
+        if (timeouts.wall() != null && !timeouts.wall().isPositive()) {
+            problems.add("timeouts.wall: expected a positive duration, got " + timeouts.wall());
+        }
+        if (timeouts.noOutput() != null && !timeouts.noOutput().isPositive()) {
+            problems.add("timeouts.noOutput: expected a positive duration, got " + timeouts.noOutput());
+        }
         if (JobSpec.COMMAND.equals(spec.kind()) && (spec.run() == null || spec.run().isBlank())) {
             problems.add("run: required for a command job");
         }
@@ -200,6 +210,7 @@ public final class JobExecution {
         Map<String, String> heads;
         try {
             mirror = harness.mirror(repo);
+            mirror.open();
             mirror.lock().lock();
             try {
                 heads = mirror.heads(repo.credential(), List.of(repo.baseBranch(), spec.taskBranch()), dispatchedAt);
@@ -207,7 +218,7 @@ public final class JobExecution {
                 mirror.lock().unlock();
             }
         } catch (Git.GitFailure e) {
-            throw fail(Cause.GIT, "could not fetch from " + Mirror.withoutUserInfo(repo.url()) + ": " + e.getMessage());
+            throw fail(Cause.GIT, "could not fetch from " + Mirror.withoutUserInfo(repo.url()) + ": " + redacted(e.getMessage()));
         }
         String start = heads.get(spec.taskBranch()) != null ? heads.get(spec.taskBranch()) : heads.get(repo.baseBranch());
         if (start == null) {
@@ -334,7 +345,7 @@ public final class JobExecution {
                 pushed = tree.mirror().push(repo.credential(), spec.taskBranch(), head);
             } catch (Git.GitFailure e) {
                 throw fail(Cause.GIT, "could not push " + spec.taskBranch() + " to " + Mirror.withoutUserInfo(repo.url())
-                        + ": " + e.getMessage());
+                        + ": " + redacted(e.getMessage()));
             } finally {
                 tree.mirror().lock().unlock();
             }
@@ -491,6 +502,16 @@ public final class JobExecution {
         } catch (IOException ignored) {
             // the process went away; what was read is kept
         }
+    }
+
+    /** A message without the repository URL's user and password, nor the credential, should git have echoed them. */
+    private String redacted(String message) {
+        var repo = spec.repository();
+        if (repo == null || message == null) {
+            return message;
+        }
+        String text = repo.url() == null ? message : message.replace(repo.url(), Mirror.withoutUserInfo(repo.url()));
+        return repo.credential() == null || repo.credential().isEmpty() ? text : text.replace(repo.credential(), "(redacted)");
     }
 
     /** The first paths, and how many more. */

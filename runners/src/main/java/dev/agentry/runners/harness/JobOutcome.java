@@ -28,6 +28,8 @@ public record JobOutcome(JobView.Result result, JobView.Failure failure) {
         public static final String OUTPUTS = "outputs";
         /** A git operation of the harness failed (fetch, push, checkout): the repository or the network. */
         public static final String GIT = "git";
+        /** The harness itself failed: the work root's file system, or a fault of its own. */
+        public static final String HARNESS = "harness";
         /** The job was stopped (released, or the pool closed). */
         public static final String STOPPED = "stopped";
         /** The spec cannot be run as given. */

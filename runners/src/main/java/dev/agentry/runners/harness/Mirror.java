@@ -10,11 +10,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -38,6 +42,8 @@ final class Mirror {
     private final ReentrantLock lock = new ReentrantLock();
     /** What the remote said about a branch, and when the asking began ({@link System#nanoTime()}). */
     private final Map<String, Observed> observed = new HashMap<>();
+    /** Branches that jobs dispatched and not yet started will ask about. */
+    private final Set<String> wanted = ConcurrentHashMap.newKeySet();
 
     private record Observed(String sha, long askedAt) {}
 
@@ -113,18 +119,32 @@ final class Mirror {
     }
 
     /**
-     * The remote heads of {@code branches} (null for a branch the remote does not have), with what they point
-     * to fetched into the tracking refs. A branch the remote was asked about after {@code notBefore} (a
-     * {@link System#nanoTime()}) is not asked about again: the answer is at least as fresh as the caller needs,
-     * so jobs dispatched together share one round trip. Otherwise one {@code ls-remote}, and a fetch only of
-     * branches whose tracking ref is behind. Call with the lock held.
+     * Notes branches a job dispatched to this mirror will ask about, so that whichever job asks the remote first
+     * asks for it too.
+     */
+    void want(Collection<String> branches) {
+        branches.stream().filter(java.util.Objects::nonNull).forEach(wanted::add);
+    }
+
+    /**
+     * The remote heads of {@code branches} (null for a branch the remote does not have), with what they point to
+     * fetched into the tracking refs. Call with the lock held.
+     *
+     * <p>A branch the remote was asked about after {@code notBefore} (a {@link System#nanoTime()}, the job's
+     * dispatch) is not asked about again: that answer is as fresh as the job needs. Otherwise one
+     * {@code ls-remote} answers for these branches and for every branch a job dispatched meanwhile wants, so jobs
+     * dispatched together share one round trip; then one fetch, by object id (no second listing of refs), of
+     * what moved. When nothing moved, a job costs the remote one round trip.
      */
     Map<String, String> heads(String credential, List<String> branches, long notBefore) throws IOException {
-        List<String> ask = branches.stream().distinct().filter(b -> {
+        boolean stale = branches.stream().anyMatch(b -> {
             Observed o = observed.get(b);
             return o == null || o.askedAt() - notBefore < 0;
-        }).toList();
-        if (!ask.isEmpty()) {
+        });
+        if (stale) {
+            Set<String> ask = new LinkedHashSet<>(branches);
+            ask.addAll(wanted);
+            wanted.removeAll(ask);
             long askedAt = System.nanoTime();
             List<String> args = new ArrayList<>(List.of("ls-remote", "--", url));
             ask.forEach(b -> args.add("refs/heads/" + b));
@@ -136,22 +156,20 @@ final class Mirror {
                 }
             }
             Map<String, String> tracking = tracking(ask);
-            List<String> fetch = new ArrayList<>(List.of("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url));
+            Map<String, String> behind = new LinkedHashMap<>();
             for (String b : ask) {
                 String sha = remote.get(b);
                 if (sha != null && !sha.equals(tracking.get(b))) {
-                    fetch.add("+refs/heads/" + b + ":" + TRACKING + b);
+                    behind.put(b, sha);
                 } else if (sha == null && tracking.containsKey(b)) {
                     git().run("update-ref", "-d", TRACKING + b); // deleted on the remote: not resumed
                 }
             }
-            if (fetch.size() > 5) {
-                git().remote(credential, timeout, fetch.toArray(String[]::new));
-                tracking = tracking(ask); // the remote may have moved since ls-remote; what was fetched is newer
+            if (!behind.isEmpty()) {
+                remote.putAll(fetch(credential, behind));
             }
             for (String b : ask) {
-                String sha = remote.containsKey(b) ? tracking.get(b) : null;
-                observed.put(b, new Observed(sha, askedAt));
+                observed.put(b, new Observed(remote.get(b), askedAt));
             }
         }
         Map<String, String> heads = new LinkedHashMap<>();
@@ -159,8 +177,32 @@ final class Mirror {
         return heads;
     }
 
+    /**
+     * Fetches the commits {@code behind} names and points the branches' tracking refs at them; returns where they
+     * point. By object id first; a server that serves only current tips refuses one that moved since it was
+     * listed, and then the branches are fetched by name (and point where the remote has them now).
+     */
+    private Map<String, String> fetch(String credential, Map<String, String> behind) throws IOException {
+        List<String> byId = new ArrayList<>(List.of("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url));
+        byId.addAll(new LinkedHashSet<>(behind.values()));
+        try {
+            git().remote(credential, timeout, byId.toArray(String[]::new));
+        } catch (Git.GitFailure refused) {
+            List<String> byName = new ArrayList<>(List.of("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url));
+            behind.keySet().forEach(b -> byName.add("+refs/heads/" + b + ":" + TRACKING + b));
+            git().remote(credential, timeout, byName.toArray(String[]::new));
+            Map<String, String> now = tracking(behind.keySet());
+            behind.keySet().forEach(b -> now.putIfAbsent(b, null));
+            return now;
+        }
+        for (var e : behind.entrySet()) {
+            git().run("update-ref", TRACKING + e.getKey(), e.getValue());
+        }
+        return behind;
+    }
+
     /** What the tracking refs of {@code branches} point to (absent ones are left out). */
-    private Map<String, String> tracking(List<String> branches) throws IOException {
+    private Map<String, String> tracking(Collection<String> branches) throws IOException {
         List<String> args = new ArrayList<>(List.of("for-each-ref", "--format=%(objectname) %(refname)"));
         branches.forEach(b -> args.add(TRACKING + b));
         Map<String, String> shas = new HashMap<>();

@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * Only a process that leaves the group on purpose ({@code setsid}, {@code setpgid}) escapes; that is out of
  * reach without cgroups.
  *
- * <p>A pid file {@code <pids>/<pid>} holding the process's start time lets a later JVM stop what an earlier
- * one left running when it was killed ({@link #stopOrphans}).
+ * <p>A pid file {@code <pids>/<pid>} holding the process's start time (epoch milliseconds, as
+ * {@code CommandRunner} writes them) lets a later JVM stop what an earlier one left running when it was killed
+ * ({@link #stopOrphans}).
  */
 final class ProcessTree {
     private static final Path SETSID = Optional.of(Path.of("/usr/bin/setsid")).filter(Files::isExecutable)
@@ -56,7 +57,7 @@ final class ProcessTree {
         try {
             Files.createDirectories(pids);
             pidFile = pids.resolve(Long.toString(process.pid()));
-            Files.writeString(pidFile, startMillis(process.toHandle()) + (group ? " group" : ""));
+            Files.writeString(pidFile, Long.toString(startMillis(process.toHandle())));
         } catch (IOException e) {
             process.destroyForcibly();
             throw e;
@@ -132,8 +133,8 @@ final class ProcessTree {
     /**
      * Stops the trees that an earlier JVM started from {@code pids} and could not stop because it was killed.
      * A pid file names the process and holds its start time, so a pid since reused by an unrelated process is
-     * left alone; when the recorded process itself is gone, what is left of its group is stopped (members
-     * started after it, in the group it led). Returns how many trees were stopped.
+     * left alone; when the recorded process itself is gone, what is left of the group it led is stopped
+     * (members started no earlier than it). Returns how many trees were stopped.
      */
     static int stopOrphans(Path pids, Duration grace) {
         if (!Files.isDirectory(pids)) {
@@ -149,17 +150,20 @@ final class ProcessTree {
         for (Path file : files) {
             try {
                 long pid = Long.parseLong(file.getFileName().toString());
-                String[] recorded = Files.readString(file).trim().split(" ");
-                long started = Long.parseLong(recorded[0]);
-                boolean group = recorded.length > 1 && recorded[1].equals("group");
+                long started = Long.parseLong(Files.readString(file).trim());
+                Optional<ProcessHandle> holder = ProcessHandle.of(pid);
+                if (holder.isPresent() && startMillis(holder.get()) != started) {
+                    // The pid is another process's now. Linux gives out no pid still naming a process group,
+                    // so the group the recorded process led is empty: nothing of ours is left.
+                    Files.deleteIfExists(file);
+                    continue;
+                }
                 Map<Long, ProcessHandle> tree = new LinkedHashMap<>();
-                ProcessHandle.of(pid).filter(p -> startMillis(p) == started).filter(ProcessTree::alive).ifPresent(root -> {
+                holder.filter(ProcessTree::alive).ifPresent(root -> {
                     root.descendants().forEach(p -> tree.put(p.pid(), p));
                     tree.put(root.pid(), root);
                 });
-                if (group) {
-                    groupMembers(pid, started).forEach(p -> tree.putIfAbsent(p.pid(), p));
-                }
+                groupMembers(pid, started).forEach(p -> tree.putIfAbsent(p.pid(), p));
                 if (!tree.isEmpty()) {
                     stopAll(new ArrayList<>(tree.values()), grace);
                     stopped++;

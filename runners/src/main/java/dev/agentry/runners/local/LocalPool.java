@@ -147,6 +147,9 @@ public final class LocalPool implements RunnerPool {
         lock.lock();
         try {
             closed = true;
+            for (Job queued : queue) {
+                queued.finished(JobOutcome.failed(JobOutcome.Cause.STOPPED, "the pool was closed before the job started", null, null));
+            }
             queue.clear();
             all = new ArrayList<>(jobs.values());
         } finally {
@@ -183,7 +186,7 @@ public final class LocalPool implements RunnerPool {
             try {
                 outcome = job.execution.run();
             } catch (RuntimeException e) {
-                outcome = JobOutcome.failed(JobOutcome.Cause.GIT, "the harness failed: " + e, null, job.output.tail());
+                outcome = JobOutcome.failed(JobOutcome.Cause.HARNESS, "the harness failed: " + e, null, job.output.tail());
             }
             job.finished(outcome);
             lock.lock();

@@ -133,6 +133,26 @@ class CommandJobTest {
     }
 
     @Test
+    void a_second_job_on_a_task_branch_checked_out_by_a_running_job_fails_as_busy() throws Exception {
+        Path started = tmp.resolve("started");
+        Path go = tmp.resolve("go");
+        var first = CompletableFuture.supplyAsync(() -> run(harness, command("job-1", origin.url(), null,
+                "touch \"$STARTED\"; while [ ! -f \"$GO\" ]; do sleep 0.05; done",
+                env("STARTED", started.toString(), "GO", go.toString()))));
+        while (!Files.exists(started)) {
+            Thread.sleep(20);
+        }
+
+        var second = run(harness, command("job-2", origin, "true"));
+        Files.writeString(go, "");
+
+        assertThat(second.outcome().failure().cause()).isEqualTo(Cause.BRANCH_BUSY);
+        assertThat(second.outcome().failure().message()).contains("job-1");
+        assertThat(first.get(30, TimeUnit.SECONDS).outcome().state()).isEqualTo(JobState.DONE);
+        assertThat(run(harness, command("job-3", origin, "true")).outcome().state()).as("free again").isEqualTo(JobState.DONE);
+    }
+
+    @Test
     void a_process_that_leaves_head_off_the_task_branch_fails_and_pushes_nothing() throws Exception {
         var ran = run(harness, command("job-1", origin, "git checkout --quiet --detach && echo x > x.txt && git add x.txt && git commit --quiet -m Detached"));
 
@@ -155,7 +175,7 @@ class CommandJobTest {
                 "branch=task base=main job=job-1 run=7 step=build attempt=1\n",
                 "key=key-job-1 workdir-is-here=yes custom=yes\n",
                 "author=Step Author <agentry@localhost> committer=Agentry\n");
-        assertThat(ran.outcome().result().outputs()).containsExactly(Map.entry("answer", "42"), Map.entry("note", "all good"));
+        assertThat(ran.outcome().result().outputs()).isEqualTo(Map.of("answer", "42", "note", "all good"));
         assertThat(ran.progress()).contains(Map.of("completed", 1, "total", 2));
     }
 

@@ -24,6 +24,10 @@ final class GitHttpServer implements AutoCloseable {
     private final Path root;
     private final String expected;
     final List<String> authorizations = new CopyOnWriteArrayList<>();
+    /** The protocol v2 command of every authorized POST: {@code ls-refs}, {@code fetch}, or the service for a push. */
+    final List<String> commands = new CopyOnWriteArrayList<>();
+    /** Runs before the backend answers a {@code fetch} command (once: it is cleared before it runs). */
+    volatile Runnable beforeFetch;
 
     GitHttpServer(Path root, String token) throws IOException {
         this.root = root;
@@ -70,6 +74,15 @@ final class GitHttpServer implements AutoCloseable {
                 env.put("GIT_PROTOCOL", headers.getFirst("Git-Protocol"));
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestMethod().equals("POST")) {
+                String command = command(exchange.getRequestURI().getPath(), body, headers.getFirst("Content-Encoding"));
+                commands.add(command);
+                Runnable hook = beforeFetch;
+                if (command.equals("fetch") && hook != null) {
+                    beforeFetch = null;
+                    hook.run();
+                }
+            }
             env.put("CONTENT_LENGTH", Integer.toString(body.length));
             Process process = builder.start();
             Thread writer = Thread.ofVirtual().start(() -> {
@@ -87,6 +100,24 @@ final class GitHttpServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static String command(String path, byte[] body, String encoding) throws IOException {
+        if (path.endsWith("git-receive-pack")) {
+            return "receive-pack";
+        }
+        byte[] plain = "gzip".equals(encoding)
+                ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body)).readAllBytes() : body;
+        String text = new String(plain, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("command=");
+        if (at < 0) {
+            return "upload-pack (v0)";
+        }
+        int end = at + "command=".length();
+        while (end < text.length() && (Character.isLowerCase(text.charAt(end)) || text.charAt(end) == '-')) {
+            end++; // the next pkt-line's length follows at once when the line has no newline
+        }
+        return text.substring(at + "command=".length(), end);
     }
 
     /** A CGI response: header lines, a blank line, the body. */

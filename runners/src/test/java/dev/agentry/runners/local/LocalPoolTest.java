@@ -211,14 +211,17 @@ class LocalPoolTest {
     }
 
     @Test
-    void a_closed_pool_stops_its_jobs() throws Exception {
+    void a_closed_pool_stops_its_jobs_and_starts_no_queued_one() throws Exception {
         Path pids = tmp.resolve("pids");
         pool.dispatch(Jobs.scratch("long", 1, "sleep 300 & echo $! >> \"$PIDS\"; echo started; wait", env("PIDS", pids.toString())));
+        pool.dispatch(waiting("other"));
+        pool.dispatch(waiting("queued"));
         await().until(() -> pool.poll("long", Duration.ofSeconds(1), 0).output() != null);
 
         pool.close();
 
         assertThat(pool.poll("long", Duration.ZERO, -1).error().cause()).isEqualTo("stopped");
+        assertThat(pool.poll("queued", Duration.ZERO, -1).error().cause()).isEqualTo("stopped");
         assertThat(Jobs.pids(pids)).hasSize(1).noneMatch(Jobs::running);
     }
 
