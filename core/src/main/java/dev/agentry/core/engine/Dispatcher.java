@@ -56,6 +56,7 @@ final class Dispatcher extends Loop {
         /** When it last showed a sign of life other than output (started, progress, the runner's heartbeat). */
         volatile Instant progressedAt;
         private volatile Map<String, Object> progress;
+        private Map<String, Object> lastProgress;
         /** Held while its output is taken and appended, so chunks reach the log in order. */
         final java.util.concurrent.locks.ReentrantLock streaming = new java.util.concurrent.locks.ReentrantLock();
 
@@ -73,7 +74,12 @@ final class Dispatcher extends Loop {
             return printed != null && printed.isAfter(last) ? printed : last;
         }
 
+        /** The job's progress as its pool reports it; passed on only when it changed (pools repeat the latest). */
         void reportProgress(Map<String, Object> progress, Instant at) {
+            if (progress.equals(lastProgress)) {
+                return;
+            }
+            lastProgress = progress;
             this.progress = progress;
             this.progressedAt = at;
         }

@@ -61,7 +61,10 @@ class RunnerPoolTest {
             assertThat(applied.statusCode()).as(applied.body()).isEqualTo(201);
             long id = JSON.readTree(server.post("/api/workspaces/default/runs", "{\"pipeline\": \"elsewhere\"}").body()).path("id").asLong();
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(mark));
+            // Killed once the server has heard from the job (its output streamed back), not merely once it started:
+            // a runner killed before it answered the dispatch is simply dispatched to again, with the same job id.
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(mark) && server.get(
+                    "/api/workspaces/default/runs/" + id + "/logs?step=work").body().contains("working in"));
             runner.kill();
             runner = Runner.start(port, runnerWork, TOKEN); // a fresh runner that knows nothing of the job
 
