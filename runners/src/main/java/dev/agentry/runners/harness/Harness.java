@@ -11,6 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -54,6 +55,12 @@ public final class Harness {
     private final ConcurrentMap<String, Mirror> mirrors = new ConcurrentHashMap<>();
     /** The trees of jobs running in this harness: any other tree under {@code trees/} is left over. */
     private final Set<Path> liveTrees = ConcurrentHashMap.newKeySet();
+    /** Finished trees kept for the next job on their mirror, oldest first; guarded by {@link #trees}. */
+    private final java.util.Map<Mirror, java.util.ArrayDeque<Path>> idleTrees = new java.util.HashMap<>();
+    /** Held while a tree changes hands (idle, live, named), so that no name is given to two trees. */
+    private final Object trees = new Object();
+    /** The most finished trees kept per mirror; beyond that, the oldest is removed. */
+    static final int IDLE_TREES = 4;
 
     public Harness(Settings settings) {
         this.settings = settings;
@@ -91,7 +98,7 @@ public final class Harness {
         if (Files.isDirectory(trees)) {
             try (var list = Files.list(trees)) {
                 for (Path tree : list.toList()) {
-                    if (!liveTrees.contains(tree)) {
+                    if (!liveTrees.contains(tree) && !idle().contains(tree)) {
                         deleteTree(tree);
                     }
                 }
@@ -118,6 +125,72 @@ public final class Harness {
     Mirror mirror(JobSpec.RepositoryCheckout repository) {
         return mirrors.computeIfAbsent(Mirror.nameFor(repository.url()), name ->
                 new Mirror(settings.workRoot().resolve("mirrors").resolve(name), repository.url(), settings.gitTimeout()));
+    }
+
+    /** An idle tree of {@code mirror}, now live (the caller's), or null when it has none. The newest is taken. */
+    Path takeIdle(Mirror mirror) {
+        synchronized (trees) {
+            var idle = idleTrees.get(mirror);
+            Path dir = idle == null ? null : idle.pollLast();
+            if (dir != null) {
+                liveTrees.add(dir);
+            }
+            return dir;
+        }
+    }
+
+    /**
+     * Keeps the live tree {@code dir} (parked: detached, no branch) for the next job on {@code mirror}. Returns
+     * the trees beyond {@link #IDLE_TREES} that the caller must remove with {@link #discarded}; they stay live
+     * (no one takes their name) until then.
+     */
+    List<Path> park(Mirror mirror, Path dir) {
+        synchronized (trees) {
+            var idle = idleTrees.computeIfAbsent(mirror, m -> new java.util.ArrayDeque<>());
+            idle.addLast(dir);
+            liveTrees.remove(dir);
+            List<Path> evicted = new java.util.ArrayList<>();
+            while (idle.size() > IDLE_TREES) {
+                Path oldest = idle.pollFirst();
+                liveTrees.add(oldest);
+                evicted.add(oldest);
+            }
+            return evicted;
+        }
+    }
+
+    /** A live tree that no longer exists (removed) or is no longer the caller's. */
+    void discarded(Path dir) {
+        synchronized (trees) {
+            liveTrees.remove(dir);
+        }
+    }
+
+    /**
+     * A directory under {@code trees/} for a new tree, now live: {@code <jobId>}, or {@code <jobId>.<n>} when that
+     * name belongs to a tree kept or running here. (A directory of that name left by an earlier process is not
+     * anyone's here and is replaced.)
+     */
+    Path newTree(String jobId) {
+        Path root = settings.workRoot().resolve("trees");
+        synchronized (trees) {
+            Set<Path> idle = idle();
+            Path dir = root.resolve(jobId);
+            for (int n = 2; liveTrees.contains(dir) || idle.contains(dir); n++) {
+                dir = root.resolve(jobId + "." + n);
+            }
+            liveTrees.add(dir);
+            return dir;
+        }
+    }
+
+    /** The trees kept for reuse, on every mirror. */
+    Set<Path> idle() {
+        synchronized (trees) {
+            Set<Path> all = new java.util.HashSet<>();
+            idleTrees.values().forEach(all::addAll);
+            return all;
+        }
     }
 
     Path pids() {

@@ -119,12 +119,7 @@ public final class JobExecution {
                     null, output.tail());
         } finally {
             if (tree != null) {
-                try {
-                    tree.remove();
-                } catch (IOException e) {
-                    // a later job of the same id, or stopOrphans, removes it
-                }
-                harness.liveTrees().remove(tree.dir());
+                release(tree);
             }
             if (jobDir != null) {
                 try {
@@ -228,12 +223,24 @@ public final class JobExecution {
         if (stopReason() != null) {
             throw fail(Cause.STOPPED, stopReason());
         }
-        Path dir = harness.settings().workRoot().resolve("trees").resolve(spec.jobId());
-        harness.liveTrees().add(dir);
+        Path idle = harness.takeIdle(mirror);
+        if (idle != null) {
+            try {
+                return WorkingTree.reuse(mirror, idle, spec.taskBranch(), start, harness.liveTrees()::contains);
+            } catch (WorkingTree.BranchBusy e) {
+                // the tree was not touched: still detached, still fit for the next job
+                discardAll(mirror, harness.park(mirror, idle));
+                throw fail(Cause.BRANCH_BUSY, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                // not in a state that resets cleanly: replaced by a new tree
+                discardAll(mirror, List.of(idle));
+            }
+        }
+        Path dir = harness.newTree(spec.jobId());
         try {
             return WorkingTree.create(mirror, dir, spec.taskBranch(), start, harness.liveTrees()::contains);
         } catch (WorkingTree.BranchBusy e) {
-            harness.liveTrees().remove(dir);
+            harness.discarded(dir);
             throw fail(Cause.BRANCH_BUSY, e.getMessage());
         } catch (IOException | RuntimeException e) {
             try {
@@ -241,8 +248,39 @@ public final class JobExecution {
             } catch (IOException ignored) {
                 // removed when a job of the same id starts
             }
-            harness.liveTrees().remove(dir);
+            harness.discarded(dir);
             throw e;
+        }
+    }
+
+    /**
+     * The job's tree when the job ends: parked for the next job on the mirror (its branch freed), or removed when
+     * it cannot be parked.
+     */
+    private void release(WorkingTree tree) {
+        try {
+            tree.park();
+            discardAll(tree.mirror(), harness.park(tree.mirror(), tree.dir()));
+            return;
+        } catch (IOException | RuntimeException e) {
+            // removed instead
+        }
+        try {
+            tree.remove();
+        } catch (IOException e) {
+            // removed when a tree of the same name is made, or by stopOrphans
+        }
+        harness.discarded(tree.dir());
+    }
+
+    private void discardAll(Mirror mirror, List<Path> dirs) {
+        for (Path dir : dirs) {
+            try {
+                WorkingTree.discard(mirror, dir);
+            } catch (IOException | RuntimeException e) {
+                // removed when a tree of the same name is made, or by stopOrphans
+            }
+            harness.discarded(dir);
         }
     }
 

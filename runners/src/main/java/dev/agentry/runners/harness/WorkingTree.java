@@ -74,6 +74,86 @@ final class WorkingTree {
         return new WorkingTree(mirror, dir, branch, startSha);
     }
 
+    /**
+     * Makes the idle tree at {@code dir} (left detached by {@link #park()}) exactly the job's start: {@code branch}
+     * checked out at {@code startSha}, nothing of the job before it left (files changed, untracked or ignored, an
+     * unfinished merge, the tree's own configuration). The branch is claimed under the mirror's lock, as
+     * {@code create} does; the files are reset after it. Throws {@link IOException} when the tree is not in a state
+     * that can be made clean; the caller then removes it and makes a new one.
+     */
+    static WorkingTree reuse(Mirror mirror, Path dir, String branch, String startSha, Predicate<Path> live)
+            throws IOException, BranchBusy {
+        Path admin = adminDir(mirror, dir);
+        Git tree = Git.tree(dir);
+        mirror.lock().lock();
+        try {
+            Path holder = holderOf(mirror.git(), branch);
+            if (holder != null && !holder.equals(dir) && !holder.equals(dir.toRealPath())) {
+                if (live.test(holder)) {
+                    throw new BranchBusy("the task branch " + branch + " is checked out by another job on this runner ("
+                            + holder.getFileName() + ")");
+                }
+                Harness.deleteTree(holder);
+                mirror.git().run("worktree", "prune");
+            }
+            // Only the refs change here (what claims the branch); the files are written without the lock.
+            tree.run("update-ref", "refs/heads/" + branch, startSha);
+            tree.run("symbolic-ref", "HEAD", "refs/heads/" + branch);
+        } finally {
+            mirror.lock().unlock();
+        }
+        Files.deleteIfExists(admin.resolve("config.worktree"));
+        tree.run("reset", "--quiet", "--hard", startSha);
+        tree.run("clean", "--quiet", "-ffdx");
+        for (String state : STATE) {
+            if (Files.exists(admin.resolve(state), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("the tree " + dir.getFileName() + " has " + state + " left after a reset");
+            }
+        }
+        String left = tree.run("status", "--porcelain=v1", "--ignored", "--untracked-files=all").out();
+        if (!left.isBlank()) {
+            throw new IOException("the tree " + dir.getFileName() + " is not clean after a reset: " + left.strip());
+        }
+        for (String entry : tree.run("ls-files", "-v", "-z").out().split("\0")) {
+            // H: a plain cached file; anything else is a flag (skip-worktree, assume-unchanged) that hides changes
+            if (!entry.isEmpty() && !entry.startsWith("H ")) {
+                throw new IOException("the tree " + dir.getFileName() + " has index flags left: " + entry);
+            }
+        }
+        if (!startSha.equals(tree.run("rev-parse", "--verify", "HEAD").line())
+                || !("refs/heads/" + branch).equals(tree.run("symbolic-ref", "--quiet", "HEAD").line())) {
+            throw new IOException("the tree " + dir.getFileName() + " is not at " + startSha + " on " + branch);
+        }
+        return new WorkingTree(mirror, dir, branch, startSha);
+    }
+
+    /** What a git operation in progress leaves in a worktree's own git directory. */
+    private static final List<String> STATE = List.of("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge",
+            "rebase-apply", "sequencer", "BISECT_LOG", "BISECT_START", "locked");
+
+    /**
+     * The tree's own git directory in the mirror ({@code worktrees/<name>}), checked both ways: the tree's
+     * {@code .git} must be a file naming it (not a repository of the process's making, nor a link), and it must
+     * name the tree back. A tree that fails this is not reused.
+     */
+    private static Path adminDir(Mirror mirror, Path dir) throws IOException {
+        var nofollow = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+        Path gitFile = dir.resolve(".git");
+        if (!Files.isDirectory(dir, nofollow) || !Files.isRegularFile(gitFile, nofollow)) {
+            throw new IOException("the tree " + dir.getFileName() + " has no .git file of the mirror's");
+        }
+        String text = Files.readString(gitFile).strip();
+        Path worktrees = mirror.dir().toRealPath().resolve("worktrees");
+        Path realGitFile = dir.toRealPath().resolve(".git");
+        Path admin = text.startsWith("gitdir: ") ? Path.of(text.substring("gitdir: ".length())).normalize() : null;
+        if (admin == null || !worktrees.equals(admin.getParent()) || !Files.isDirectory(admin, nofollow)
+                || !Files.isRegularFile(admin.resolve("gitdir"), nofollow)
+                || !Path.of(Files.readString(admin.resolve("gitdir")).strip()).normalize().equals(realGitFile)) {
+            throw new IOException("the tree " + dir.getFileName() + " is not a worktree of the mirror");
+        }
+        return admin;
+    }
+
     /** The tree that has {@code branch} checked out, if any. */
     private static Path holderOf(Git git, String branch) throws IOException {
         Path path = null;
@@ -191,6 +271,32 @@ final class WorkingTree {
             }
         }
         return false;
+    }
+
+    /**
+     * Frees the task branch for the next job and keeps the tree for reuse: HEAD is detached where it is (the files
+     * stay as the job left them; {@link #reuse} cleans them) and the local branch is deleted, under the lock.
+     */
+    void park() throws IOException {
+        mirror.lock().lock();
+        try {
+            Git tree = git();
+            tree.run("update-ref", "--no-deref", "HEAD", tree.run("rev-parse", "--verify", "HEAD^{commit}").line());
+            mirror.git().tryRun("update-ref", "-d", "refs/heads/" + branch);
+        } finally {
+            mirror.lock().unlock();
+        }
+    }
+
+    /** Deletes an idle tree (it holds no branch): its files, then its registration, under the lock. */
+    static void discard(Mirror mirror, Path dir) throws IOException {
+        Harness.deleteTree(dir);
+        mirror.lock().lock();
+        try {
+            mirror.git().run("worktree", "prune");
+        } finally {
+            mirror.lock().unlock();
+        }
     }
 
     /**

@@ -44,7 +44,8 @@ class CommandJobTest {
         assertThat(result.changedFiles()).containsExactly("src/app.txt");
         assertThat(result.exitCode()).isZero();
         assertThat(result.log()).isEqualTo("working\n");
-        assertThat(tmp.resolve("work/trees/job-1")).as("the tree is removed").doesNotExist();
+        assertThat(git(tmp.resolve("work/trees/job-1"), "symbolic-ref", "--quiet", "HEAD").ok())
+                .as("the tree is kept for the next job, detached").isFalse();
         assertThat(tmp.resolve("work/mirrors")).as("the mirror is kept").isNotEmptyDirectory();
     }
 
@@ -82,7 +83,6 @@ class CommandJobTest {
         assertThat(failure.exitCode()).isEqualTo(3);
         assertThat(failure.log()).isEqualTo("oops\n");
         assertThat(origin.head("task")).isNull();
-        assertThat(tmp.resolve("work/trees/job-1")).doesNotExist();
     }
 
     @Test
@@ -197,5 +197,9 @@ class CommandJobTest {
 
         assertThat(ran.outcome().failure().cause()).isEqualTo(Cause.INVALID);
         assertThat(ran.outcome().failure().message()).contains("taskBranch");
+    }
+
+    private static dev.agentry.runners.git.Git.Result git(Path tree, String... args) throws java.io.IOException {
+        return dev.agentry.runners.git.Git.tree(tree).tryRun(args);
     }
 }
