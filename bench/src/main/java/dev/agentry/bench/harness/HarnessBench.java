@@ -4,7 +4,14 @@ import dev.agentry.core.job.JobSpec;
 import dev.agentry.core.job.JobState;
 import dev.agentry.core.job.JobView;
 import dev.agentry.runners.git.Git;
+import dev.agentry.core.job.RunnerPool;
 import dev.agentry.runners.local.LocalPool;
+import dev.agentry.runners.manifest.ManifestParser;
+import dev.agentry.runners.manifest.ManifestPool;
+import dev.agentry.server.runner.RunnerDaemon;
+import java.net.http.HttpClient;
+import java.util.Optional;
+import java.util.Set;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +85,13 @@ public final class HarnessBench {
             results.put("warm, resumed task branch", measure(pool, WARMUPS, JOBS, i -> command("resume-" + i, url, "bench-resume",
                     "echo started; echo " + i + " > bench-" + i + ".txt && git add bench-" + i + ".txt && git commit -q -m 'Bench " + i + "'")));
         }
+        // The same jobs on an Agentry runner (over HTTP, through the shipped manifest and the generic adapter).
+        try (var daemon = new RunnerDaemon(pool(root.resolve("runner")), 4, RUNNER_TOKEN).start("127.0.0.1", 0);
+             var remote = runnerPool(daemon.port())) {
+            results.put("runner, scratch", measure(remote, WARMUPS, JOBS, i -> scratch("runner-scratch-" + i)));
+            results.put("runner, warm, new task branch", measure(remote, WARMUPS, JOBS,
+                    i -> command("runner-new-" + i, url, "bench-runner-new-" + i, "echo started")));
+        }
 
         System.out.printf("%-28s %4s %9s %9s %9s %9s   %s%n", "dispatch -> first output", "n", "p50", "p90", "p99", "max",
                 "job p50 (dispatch -> done)");
@@ -89,6 +103,19 @@ public final class HarnessBench {
         System.out.println("The git commands of a warm start, timed alone (p50 of 10):");
         breakdown(root.resolve("alone"), url);
         Directories.delete(root);
+    }
+
+    private static final String RUNNER_TOKEN = "bench-runner-token-0123456789";
+
+    /** The shipped runner manifest, pointed at the runner on {@code port}. */
+    private static RunnerPool runnerPool(int port) throws IOException {
+        Path example = Path.of("examples/pools/agentry-runner.yaml");
+        if (!Files.exists(example)) {
+            example = Path.of("../examples/pools/agentry-runner.yaml");
+        }
+        String manifest = Files.readString(example).replace("http://127.0.0.1:7171", "http://127.0.0.1:" + port);
+        return new ManifestPool(ManifestParser.parse(manifest, Set.of("127.0.0.1")),
+                ref -> Optional.of(RUNNER_TOKEN), HttpClient.newHttpClient());
     }
 
     private static LocalPool pool(Path workRoot) {
@@ -111,7 +138,7 @@ public final class HarnessBench {
         }
     }
 
-    private static Samples measure(LocalPool pool, int warmups, int jobs, IntFunction<JobSpec> spec) throws Exception {
+    private static Samples measure(RunnerPool pool, int warmups, int jobs, IntFunction<JobSpec> spec) throws Exception {
         var samples = new Samples();
         for (int i = 0; i < warmups + jobs; i++) {
             long[] sample = once(pool, spec.apply(i));
@@ -123,7 +150,7 @@ public final class HarnessBench {
     }
 
     /** Dispatches one job and long-polls it: nanoseconds to its first output, and to its end. */
-    private static long[] once(LocalPool pool, JobSpec spec) throws Exception {
+    private static long[] once(RunnerPool pool, JobSpec spec) throws Exception {
         long t0 = System.nanoTime();
         pool.dispatch(spec);
         JobView view = pool.poll(spec.jobId(), Duration.ofSeconds(60), 0);
