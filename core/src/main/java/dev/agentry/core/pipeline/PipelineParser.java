@@ -665,7 +665,7 @@ public final class PipelineParser {
         return path.isEmpty() ? field : path + "." + field;
     }
 
-    static String describe(JsonNode node) {
+    public static String describe(JsonNode node) {
         if (node == null || node.getNodeType() == JsonNodeType.MISSING) {
             return "nothing";
         }

@@ -178,15 +178,23 @@ public final class Git {
                 env.put(name, v);
             }
         }
+        isolate(env);
+        env.put("GIT_ASKPASS", "/bin/false");
+        return env;
+    }
+
+    /**
+     * Makes git, run with this environment, read no user or system configuration (where credential helpers
+     * live), never prompt, and commit as Agentry: for the harness's own calls and for the jobs' processes.
+     */
+    public static void isolate(Map<String, String> env) {
         env.put("GIT_CONFIG_NOSYSTEM", "1");
         env.put("GIT_CONFIG_GLOBAL", "/dev/null");
         env.put("GIT_TERMINAL_PROMPT", "0");
-        env.put("GIT_ASKPASS", "/bin/false");
         env.put("GIT_AUTHOR_NAME", "Agentry");
         env.put("GIT_AUTHOR_EMAIL", "agentry@localhost");
         env.put("GIT_COMMITTER_NAME", "Agentry");
         env.put("GIT_COMMITTER_EMAIL", "agentry@localhost");
-        return env;
     }
 
     private static void copy(InputStream in, ByteArrayOutputStream to) {

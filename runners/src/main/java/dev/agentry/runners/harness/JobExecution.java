@@ -413,15 +413,8 @@ public final class JobExecution {
                 env.put(name, v);
             }
         }
-        // The process's git reads no user or system configuration (where credential helpers live) and never
-        // prompts; its commits are Agentry's unless the step says otherwise.
-        env.put("GIT_CONFIG_NOSYSTEM", "1");
-        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
-        env.put("GIT_TERMINAL_PROMPT", "0");
-        env.put("GIT_AUTHOR_NAME", "Agentry");
-        env.put("GIT_AUTHOR_EMAIL", "agentry@localhost");
-        env.put("GIT_COMMITTER_NAME", "Agentry");
-        env.put("GIT_COMMITTER_EMAIL", "agentry@localhost");
+        // The process's git is isolated like the harness's own; its commits are Agentry's unless the step says otherwise.
+        Git.isolate(env);
         spec.env().forEach((k, v) -> {
             if (k != null && v != null) {
                 env.put(k, v);

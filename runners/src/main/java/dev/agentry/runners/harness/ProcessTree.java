@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * reach without cgroups.
  *
  * <p>A pid file {@code <pids>/<pid>} holding the process's start time (epoch milliseconds, as
- * {@code CommandRunner} writes them) lets a later JVM stop what an earlier one left running when it was killed
+ * the engine wrote them before the harness) lets a later JVM stop what an earlier one left running when it was killed
  * ({@link #stopOrphans}).
  */
 final class ProcessTree {

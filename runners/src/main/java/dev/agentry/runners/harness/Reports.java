@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * What a process reports through files: its step outputs ({@code AGENTRY_OUTPUTS}) and its progress
- * ({@code AGENTRY_PROGRESS}). The formats are the ones {@code CommandRunner} reads, so a step's script works
+ * ({@code AGENTRY_PROGRESS}). The formats are the ones command steps have always used, so a step's script works
  * the same whichever pool runs it.
  */
 final class Reports {

@@ -123,19 +123,9 @@ public final class FieldReader {
         return path.isEmpty() ? field : path + "." + field;
     }
 
+    /** What a value is, with a short quote of it: the same words as pipeline definitions' errors. */
     public static String describe(JsonNode node) {
-        if (node == null || node.getNodeType() == JsonNodeType.MISSING) {
-            return "nothing";
-        }
-        return switch (node.getNodeType()) {
-            case ARRAY -> "a list";
-            case OBJECT -> "an object";
-            case STRING -> "the string '" + abbreviate(node.asText()) + "'";
-            case NUMBER -> "the number " + node.asText();
-            case BOOLEAN -> node.asText();
-            case NULL -> "null";
-            default -> node.getNodeType().name().toLowerCase();
-        };
+        return dev.agentry.core.pipeline.PipelineParser.describe(node);
     }
 
     /** What a value is, without the value. */
@@ -152,9 +142,5 @@ public final class FieldReader {
             case NULL -> "null";
             default -> node.getNodeType().name().toLowerCase();
         };
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 }
