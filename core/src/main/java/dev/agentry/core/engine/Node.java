@@ -37,7 +37,7 @@ public final class Node implements AutoCloseable {
         this.settings = settings;
         Dispatcher[] self = new Dispatcher[1];
         this.completer = new Completer(engine::complete, outcomes -> self[0].released(outcomes));
-        this.output = new StreamOutput(events, clock);
+        this.output = new StreamOutput(events);
         this.dispatcher = new Dispatcher(settings, runs, pipelines, completer, output, integrations, clock);
         output.watch(dispatcher.running);
         this.sequencer = new SequenceEvents(events, () -> signals.raise(RunStore.Signal.EVENTS_SEQUENCED));

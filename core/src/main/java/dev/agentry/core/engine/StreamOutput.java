@@ -2,7 +2,6 @@ package dev.agentry.core.engine;
 
 import dev.agentry.core.event.EventLog;
 import dev.agentry.core.event.NewEvent;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,12 +21,10 @@ final class StreamOutput extends Loop {
     private static final Duration IDLE = Duration.ofSeconds(5);
 
     private final EventLog events;
-    private final Clock clock;
     private Map<?, Dispatcher.Running> running = Map.of();
 
-    StreamOutput(EventLog events, Clock clock) {
+    StreamOutput(EventLog events) {
         this.events = events;
-        this.clock = clock;
     }
 
     void watch(Map<?, Dispatcher.Running> running) {
