@@ -34,6 +34,9 @@ final class Jobs {
     static final Duration UNREACHABLE_LIMIT = Duration.ofMinutes(10);
     /** Past the step's own timeout, how long the node waits for the pool to stop the job before giving up on it. */
     private static final Duration TIMEOUT_GRACE = Duration.ofMinutes(1);
+    /** The failure cause a harness reports when the task branch is checked out by another job on its machine. */
+    static final String BRANCH_BUSY = "branch-busy";
+    private static final Duration BRANCH_WAIT = Duration.ofSeconds(2);
 
     private final RunStore runs;
     private final Integrations integrations;
@@ -162,6 +165,11 @@ final class Jobs {
                     view.error() == null ? null : view.error().log());
             default -> {
                 var e = view.error();
+                if (e != null && BRANCH_BUSY.equals(e.cause())) {
+                    // Another step of the run holds the branch on that runner (parallel steps of one run share it):
+                    // wait for it rather than fail; nothing ran.
+                    yield StepOutcome.continued(ref, BRANCH_WAIT, claim.memo(), "waiting for the run's branch: " + e.message(), null);
+                }
                 yield StepOutcome.failed(ref, message(view, "the job failed"), e == null ? null : e.exitCode(), e == null ? null : e.log());
             }
         };

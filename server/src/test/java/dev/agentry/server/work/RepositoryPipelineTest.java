@@ -148,6 +148,31 @@ class RepositoryPipelineTest {
     }
 
     @Test
+    void parallel_steps_of_a_run_take_turns_on_its_branch_and_both_commits_land() throws Exception {
+        Path origin = GitFixture.origin(dir.resolve("fan.git"), "README.md", "fan\n");
+        server.post("/api/workspaces/default/repositories", "{\"name\": \"fan\", \"url\": \"" + origin + "\"}");
+        server.post("/api/workspaces/default/pipelines", """
+                name: fan-out
+                repository: fan
+                steps:
+                  - {id: a, kind: command, run: "echo a > a.txt && git add a.txt && git commit -q -m A && sleep 1"}
+                  - {id: b, kind: command, run: "echo b > b.txt && git add b.txt && git commit -q -m B && sleep 1"}
+                """, "application/yaml");
+        long id = json(server.post("/api/workspaces/default/runs", "{\"pipeline\": \"fan-out\"}").body()).path("id").asLong();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(run(id).path("status").asText()).as(run(id).toString()).isEqualTo("succeeded"));
+        String branch = run(id).path("branch").asText();
+        assertThat(git(origin, "log", "--format=%s", branch).lines().toList()).containsExactlyInAnyOrder("A", "B", "Initial commit");
+        int waits = 0;
+        for (String step : new String[] {"a", "b"}) {
+            for (JsonNode attempt : json(server.get("/api/workspaces/default/runs/" + id + "/steps/" + step).body()).path("attempts")) {
+                waits += attempt.path("status").asText().equals("continued") ? 1 : 0;
+            }
+        }
+        assertThat(waits).as("one of them waited for the branch").isGreaterThan(0);
+    }
+
+    @Test
     void a_run_of_a_pipeline_that_opens_pull_requests_needs_a_registered_repository() throws Exception {
         server.post("/api/workspaces/default/pipelines", """
                 name: needs-repo
