@@ -148,6 +148,45 @@ class RepositoryPipelineTest {
     }
 
     @Test
+    void a_red_ci_gate_runs_its_fixer_on_the_branch_and_waits_for_the_new_head_to_pass() throws Exception {
+        Path origin = GitFixture.origin(dir.resolve("fixme.git"), "app.txt", "v1\n");
+        server.post("/api/workspaces/default/repositories", "{\"name\": \"fixme\", \"url\": \"" + origin + "\"}");
+        server.post("/api/workspaces/default/pipelines", """
+                name: fix-ci
+                repository: fixme
+                steps:
+                  - {id: edit, kind: command, run: "echo broken > app.txt"}
+                  - {id: open, kind: open-pr, needs: [edit]}
+                  - {id: hold, kind: approval, needs: [open]}
+                  - id: ci
+                    kind: gate
+                    gate: ci
+                    needs: [hold]
+                    poll: 200ms
+                    fixer: {run: "echo fixed > app.txt"}
+                  - {id: land, kind: merge, needs: [ci]}
+                """, "application/yaml");
+        long id = json(server.post("/api/workspaces/default/runs", "{\"pipeline\": \"fix-ci\"}").body()).path("id").asLong();
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("status").asText().equals("needs-you"));
+        String broken = json(server.get("/api/workspaces/default/repositories/fixme/pulls/1").body()).path("headCommit").asText();
+        server.post("/api/workspaces/default/repositories/fixme/checks",
+                "{\"commit\": \"" + broken + "\", \"name\": \"tests\", \"state\": \"failed\"}");
+        approveTheDecision();
+
+        // The fixer commits on the run's branch and the harness pushes: the pull request's head moves on.
+        await().atMost(Duration.ofSeconds(30)).until(() -> !json(server.get("/api/workspaces/default/repositories/fixme/pulls/1")
+                .body()).path("headCommit").asText().equals(broken));
+        String fixed = json(server.get("/api/workspaces/default/repositories/fixme/pulls/1").body()).path("headCommit").asText();
+        server.post("/api/workspaces/default/repositories/fixme/checks",
+                "{\"commit\": \"" + fixed + "\", \"name\": \"tests\", \"state\": \"passed\"}");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(run(id).path("status").asText()).as(run(id).toString()).isEqualTo("succeeded"));
+        assertThat(git(origin, "show", "main:app.txt").strip()).isEqualTo("fixed");
+        assertThat(run(id).path("steps").get(3).path("outputs").path("fixes").asText()).isEqualTo("1");
+    }
+
+    @Test
     void parallel_steps_of_a_run_take_turns_on_its_branch_and_both_commits_land() throws Exception {
         Path origin = GitFixture.origin(dir.resolve("fan.git"), "README.md", "fan\n");
         server.post("/api/workspaces/default/repositories", "{\"name\": \"fan\", \"url\": \"" + origin + "\"}");
