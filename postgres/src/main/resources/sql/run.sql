@@ -25,7 +25,8 @@ SELECT id FROM run WHERE id = ANY (:run_ids::bigint[]) ORDER BY id FOR UPDATE;
 SELECT r.id AS run_id, r.workspace, r.version_id, r.status AS run_status, r.inputs, r.created_at AS run_created_at,
        r.started_at AS run_started_at, r.finished_at AS run_finished_at, r.error AS run_error, r.repository, r.branch,
        s.step_id, s.status, s.attempts, s.failures, s.lost, s.key_generation, s.ready_at, s.due_at,
-       s.started_at, s.finished_at, s.lease_owner, s.outputs, s.error, s.decision_id, s.pool, s.pool_labels, s.memo
+       s.started_at, s.finished_at, s.lease_owner, s.outputs, s.error, s.decision_id, s.pool, s.pool_labels::text AS pool_labels,
+       s.memo
 FROM unnest(:run_ids::bigint[]) AS wanted(id)
 JOIN run r ON r.id = wanted.id
 JOIN step s ON s.run_id = r.id

@@ -139,7 +139,7 @@ public final class PostgresRunStore implements RunStore {
                             Rows.instant(rs, "ready_at"), Rows.instant(rs, "due_at"), Rows.instant(rs, "started_at"),
                             Rows.instant(rs, "finished_at"), rs.getString("lease_owner"), Json.strings(rs.getString("outputs")),
                             rs.getString("error"), Rows.nullableLong(rs, "decision_id"), rs.getString("pool"),
-                            List.of((String[]) rs.getArray("pool_labels").getArray()), Json.strings(rs.getString("memo"))));
+                            labels(rs.getString("pool_labels")), Json.strings(rs.getString("memo"))));
                 }
                 if (head != null) {
                     addRun(head, steps);
@@ -252,6 +252,14 @@ public final class PostgresRunStore implements RunStore {
         @Override
         public void signal(Signal signal) {
             raised.add(signal);
+        }
+
+        /** Labels from their array literal (read as text: cheaper than a JDBC array for a mostly empty column). */
+        private static List<String> labels(String literal) {
+            if (literal == null || literal.length() <= 2) {
+                return List.of();
+            }
+            return List.of(literal.substring(1, literal.length() - 1).split(","));
         }
 
         /** Labels as a PostgreSQL array literal: they are validated names, so nothing needs quoting. */

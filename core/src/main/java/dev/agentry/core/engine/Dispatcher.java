@@ -44,7 +44,8 @@ final class Dispatcher extends Loop {
     /** An attempt in progress here. */
     static final class Running {
         final Claim claim;
-        final StepOutput output;
+        /** What its job prints; made only for attempts that run a job (a tail buffer per no-op would cost). */
+        volatile StepOutput output;
         /** The slots it holds; given back when its outcome is committed. */
         final Semaphore slot;
         volatile boolean lost;
@@ -60,17 +61,17 @@ final class Dispatcher extends Loop {
         /** Held while its output is taken and appended, so chunks reach the log in order. */
         final java.util.concurrent.locks.ReentrantLock streaming = new java.util.concurrent.locks.ReentrantLock();
 
-        Running(Claim claim, Instant startedAt, Semaphore slot, StepOutput output) {
+        Running(Claim claim, Instant startedAt, Semaphore slot) {
             this.claim = claim;
             this.slot = slot;
-            this.output = output;
             this.progressedAt = startedAt;
         }
 
         /** Its heartbeat: when it started, last printed, or last reported progress. */
         Instant lastSignOfLife() {
             Instant last = progressedAt;
-            Instant printed = output.lastOutputAt();
+            var out = output;
+            Instant printed = out == null ? null : out.lastOutputAt();
             return printed != null && printed.isAfter(last) ? printed : last;
         }
 
@@ -119,8 +120,7 @@ final class Dispatcher extends Loop {
                 var claims = runs.claim(settings.name(), scope, permits, now, now.plus(settings.lease()));
                 for (Claim claim : claims) {
                     free.acquireUninterruptibly();
-                    var entry = new Running(claim, now, free, new StepOutput(settings.logCapacity(), settings.streamLimit(),
-                            256 * 1024, clock));
+                    var entry = new Running(claim, now, free);
                     running.put(claim.ref(), entry);
                     execute(entry);
                 }
@@ -169,6 +169,7 @@ final class Dispatcher extends Loop {
             completer.submit(StepOutcome.succeeded(claim.ref(), Map.of(), null, null));
             return;
         }
+        entry.output = new StepOutput(settings.logCapacity(), settings.streamLimit(), 256 * 1024, clock);
         Thread.ofVirtual().name("step-" + claim.runId() + "-" + claim.stepId()).start(() -> {
             StepOutcome outcome;
             try {
