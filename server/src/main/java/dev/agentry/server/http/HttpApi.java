@@ -7,8 +7,12 @@ import dev.agentry.core.engine.NotFound;
 import dev.agentry.core.engine.RunQueries;
 import dev.agentry.core.event.EventHub;
 import dev.agentry.core.event.EventLog;
+import dev.agentry.core.forge.LocalPullRequests;
 import dev.agentry.core.pipeline.InvalidDefinition;
+import dev.agentry.core.repo.RepositoryStore;
+import dev.agentry.core.repo.SecretVault;
 import dev.agentry.core.run.RunConflict;
+import dev.agentry.server.work.PoolCatalog;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -34,8 +38,7 @@ public final class HttpApi {
 
     /** What the API serves, from the composition root. */
     public record Services(Engine engine, RunQueries queries, EventHub hub, EventLog events, AttentionStore attention,
-                           dev.agentry.core.repo.RepositoryStore repositories, dev.agentry.core.forge.LocalPullRequests pullRequests,
-                           dev.agentry.core.repo.SecretVault secrets, dev.agentry.server.work.PoolCatalog pools) {}
+                           RepositoryStore repositories, LocalPullRequests pullRequests, SecretVault secrets, PoolCatalog pools) {}
 
     /**
      * @param heartbeat how often an idle event stream gets a comment line, so that proxies keep it open
@@ -160,7 +163,8 @@ public final class HttpApi {
         });
     }
 
-    static void json(Context ctx, int status, Object body) {
+    /** Answers with a JSON body: the one way the API and the runner daemon write JSON. */
+    public static void json(Context ctx, int status, Object body) {
         try {
             ctx.status(status).contentType("application/json").result(ApiJson.MAPPER.writeValueAsString(body));
         } catch (JsonProcessingException e) {
@@ -168,7 +172,8 @@ public final class HttpApi {
         }
     }
 
-    private static void problem(Context ctx, ApiProblem p) {
+    /** Answers with problem+json. */
+    public static void problem(Context ctx, ApiProblem p) {
         ctx.attribute("problem", p);
         try {
             ctx.status(p.status()).contentType("application/problem+json").result(ApiJson.MAPPER.writeValueAsString(p.body()));

@@ -96,7 +96,7 @@ final class RepositoryRoutes {
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("ssh") && !scheme.equals("file") && !scheme.equals("http")) {
-            throw ApiProblem.badRequest("url", "expected an https, ssh or file URL, or an absolute path; got scheme '" + scheme + "'");
+            throw ApiProblem.badRequest("url", "expected an https, http, ssh or file URL, or an absolute path; got scheme '" + scheme + "'");
         }
         if (uri.getRawUserInfo() != null && (uri.getRawUserInfo().contains(":") || !scheme.equals("ssh"))) {
             throw ApiProblem.badRequest("url", "the URL carries credentials; register the token as a secret and name it in credential");

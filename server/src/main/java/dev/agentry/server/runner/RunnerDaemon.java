@@ -6,8 +6,8 @@ import dev.agentry.core.job.RunnerPool;
 import dev.agentry.core.pipeline.InvalidDefinition;
 import dev.agentry.runners.local.LocalPool;
 import dev.agentry.runners.protocol.JobJson;
-import dev.agentry.server.http.ApiJson;
 import dev.agentry.server.http.ApiProblem;
+import dev.agentry.server.http.HttpApi;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -48,15 +48,15 @@ public final class RunnerDaemon implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             var r = config.routes;
-            r.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok", "slots", slots)));
+            r.get("/healthz", ctx -> HttpApi.json(ctx, 200, Map.of("status", "ok", "slots", slots)));
             r.before("/jobs*", this::authorize);
             r.post("/jobs", this::dispatch);
             r.get("/jobs/{id}", this::poll);
             r.delete("/jobs/{id}", this::release);
-            r.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e));
-            r.exception(InvalidDefinition.class, (e, ctx) -> problem(ctx, new ApiProblem(422, "invalid-job",
+            r.exception(ApiProblem.class, (e, ctx) -> HttpApi.problem(ctx, e));
+            r.exception(InvalidDefinition.class, (e, ctx) -> HttpApi.problem(ctx, new ApiProblem(422, "invalid-job",
                     "The job spec is not valid", e.getMessage(), e.problems().isEmpty() ? "" : e.problems().get(0).field(), e.problems())));
-            r.exception(Exception.class, (e, ctx) -> problem(ctx, new ApiProblem(500, "internal", "Internal error",
+            r.exception(Exception.class, (e, ctx) -> HttpApi.problem(ctx, new ApiProblem(500, "internal", "Internal error",
                     "the runner could not handle the request: " + e.getClass().getSimpleName(), "", null)));
         }).start();
         return this;
@@ -76,7 +76,7 @@ public final class RunnerDaemon implements AutoCloseable {
     private void dispatch(Context ctx) throws RunnerPool.PoolUnavailable {
         var spec = JobJson.decodeSpec(ctx.body());
         JobView view = pool.dispatch(spec);
-        json(ctx, view.state() == JobState.QUEUED || view.state() == JobState.RUNNING ? 202 : 200,
+        HttpApi.json(ctx, view.state() == JobState.QUEUED || view.state() == JobState.RUNNING ? 202 : 200,
                 Map.of("jobId", view.jobId(), "state", view.state().wireName()));
     }
 
@@ -105,22 +105,6 @@ public final class RunnerDaemon implements AutoCloseable {
             return Math.max(min, Math.min(max, n));
         } catch (NumberFormatException e) {
             throw ApiProblem.badRequest(name, "expected a whole number, got '" + (raw.length() > 40 ? raw.substring(0, 40) + "..." : raw) + "'");
-        }
-    }
-
-    private static void json(Context ctx, int status, Object body) {
-        try {
-            ctx.status(status).contentType("application/json").result(ApiJson.MAPPER.writeValueAsString(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void problem(Context ctx, ApiProblem p) {
-        try {
-            ctx.status(p.status()).contentType("application/problem+json").result(ApiJson.MAPPER.writeValueAsString(p.body()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 
