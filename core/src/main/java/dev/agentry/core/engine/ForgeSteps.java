@@ -44,7 +44,7 @@ final class ForgeSteps {
             return StepOutcome.succeeded(claim.ref(), outputs(pr), null, "opened " + pr.url());
         } catch (Forge.ForgeFailure e) {
             return StepOutcome.failed(claim.ref(), "could not open the pull request: " + e.getMessage(), null, null);
-        } catch (Jobs.StepRefused e) {
+        } catch (StepRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
     }
@@ -88,7 +88,7 @@ final class ForgeSteps {
             var next = memo.checked();
             return StepOutcome.continued(claim.ref(), backoff(gate.pollEvery(), next.checks()), next.toMap(),
                     "could not reach the forge: " + e.getMessage(), null);
-        } catch (Jobs.StepRefused e) {
+        } catch (StepRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
     }
@@ -116,31 +116,31 @@ final class ForgeSteps {
             return StepOutcome.succeeded(claim.ref(), outputs(merged), null, "merged " + merged.url() + " with " + action.method().wireName());
         } catch (Forge.ForgeFailure e) {
             return StepOutcome.failed(claim.ref(), (e.refused() ? "the forge refused the merge: " : "could not merge: ") + e.getMessage(), null, null);
-        } catch (Jobs.StepRefused e) {
+        } catch (StepRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
     }
 
-    private Target target(Claim claim) throws Jobs.StepRefused, Forge.ForgeFailure {
+    private Target target(Claim claim) throws StepRefused, Forge.ForgeFailure {
         if (claim.repository() == null) {
-            throw new Jobs.StepRefused("the run works on no repository; start it with one");
+            throw new StepRefused("the run works on no repository; start it with one");
         }
         Repository repo = integrations.repositories().find(claim.workspace(), claim.repository()).orElseThrow(() ->
-                new Jobs.StepRefused("repository '" + claim.repository() + "' is no longer registered in workspace '" + claim.workspace() + "'"));
+                new StepRefused("repository '" + claim.repository() + "' is no longer registered in workspace '" + claim.workspace() + "'"));
         return new Target(integrations.forges().forRepository(repo), integrations.forges().target(repo), repo);
     }
 
     /** The number of the pull request the open-pr step {@code opener} opened (its outputs say). */
-    private int number(Claim claim, String opener) throws Jobs.StepRefused {
+    private int number(Claim claim, String opener) throws StepRefused {
         var outputs = runs.templateContext(claim.runId()).outputs().get(opener);
         String n = outputs == null ? null : outputs.get("number");
         if (n == null) {
-            throw new Jobs.StepRefused("step '" + opener + "' has not opened a pull request in this run");
+            throw new StepRefused("step '" + opener + "' has not opened a pull request in this run");
         }
         try {
             return Integer.parseInt(n);
         } catch (NumberFormatException e) {
-            throw new Jobs.StepRefused("step '" + opener + "' gave a pull request number '" + n + "' that is not a number");
+            throw new StepRefused("step '" + opener + "' gave a pull request number '" + n + "' that is not a number");
         }
     }
 

@@ -230,11 +230,4 @@ final class Jobs {
     private static void sleep(Duration d) throws InterruptedException {
         Thread.sleep(Math.max(1, d.toMillis()));
     }
-
-    /** The step cannot be executed as written now (a repository or secret it names is gone). */
-    static final class StepRefused extends Exception {
-        StepRefused(String message) {
-            super(message);
-        }
-    }
 }
