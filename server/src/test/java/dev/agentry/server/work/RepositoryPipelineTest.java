@@ -92,26 +92,24 @@ class RepositoryPipelineTest {
 
         // CI reports on the pull request's head: pending first, then passed; the gate waits, then lets the merge go.
         await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("status").asText().equals("needs-you"));
-        JsonNode pr = json(server.get("/api/workspaces/default/repositories/shop/pulls/1").body());
+        JsonNode pr = firstPullRequest("shop");
         assertThat(pr.path("state").asText()).isEqualTo("open");
         assertThat(pr.path("head").asText()).isEqualTo(branch);
         assertThat(pr.path("title").asText()).isEqualTo("Add a greeting");
         assertThat(pr.path("diff").asText()).contains("+hello").contains("NOTES.md");
         String head = pr.path("headCommit").asText();
-        assertThat(server.post("/api/workspaces/default/repositories/shop/checks",
-                "{\"commit\": \"" + head + "\", \"name\": \"build\", \"state\": \"pending\"}").statusCode()).isEqualTo(201);
+        assertThat(reportCheck("shop", head, "build", "pending").statusCode()).isEqualTo(201);
         approveTheDecision();
         await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("steps").get(4).path("attempts").asInt() >= 2);
         assertThat(run(id).path("status").asText()).as("waiting on CI").isEqualTo("running");
-        server.post("/api/workspaces/default/repositories/shop/checks",
-                "{\"commit\": \"" + head + "\", \"name\": \"build\", \"state\": \"passed\"}");
+        reportCheck("shop", head, "build", "passed");
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(run(id).path("status").asText()).as(run(id).toString()).isEqualTo("succeeded"));
         assertThat(git(origin, "show", "main:greeting.txt").strip()).isEqualTo("hello");
         assertThat(git(origin, "show", "main:NOTES.md")).contains("left for the harness");
         assertThat(git(origin, "log", "--format=%s", "main")).contains("Add greeting");
-        assertThat(json(server.get("/api/workspaces/default/repositories/shop/pulls/1").body()).path("state").asText())
+        assertThat(firstPullRequest("shop").path("state").asText())
                 .isEqualTo("merged");
         JsonNode ci = run(id).path("steps").get(4);
         assertThat(ci.path("attempts").asInt()).as("the gate checked more than once").isGreaterThan(1);
@@ -132,14 +130,23 @@ class RepositoryPipelineTest {
         long id = json(server.post("/api/workspaces/default/runs", "{\"pipeline\": \"red-ci\", \"repository\": \"red\"}").body())
                 .path("id").asLong();
         await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("status").asText().equals("needs-you"));
-        String head = json(server.get("/api/workspaces/default/repositories/red/pulls/1").body()).path("headCommit").asText();
-        server.post("/api/workspaces/default/repositories/red/checks",
-                "{\"commit\": \"" + head + "\", \"name\": \"tests\", \"state\": \"failed\"}");
+        String head = firstPullRequest("red").path("headCommit").asText();
+        reportCheck("red", head, "tests", "failed");
         approveTheDecision();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("status").asText().equals("failed"));
         assertThat(run(id).path("error").asText()).contains("refusing to merge").contains("tests failed");
         assertThat(git(origin, "show", "main:app.txt").strip()).as("base untouched").isEqualTo("v1");
+    }
+
+    private static JsonNode firstPullRequest(String repository) throws Exception {
+        return json(server.get("/api/workspaces/default/repositories/" + repository + "/pulls/1").body());
+    }
+
+    /** What an outside CI does: reports the state of one of its checks on a commit. */
+    private static java.net.http.HttpResponse<String> reportCheck(String repository, String commit, String name, String state) {
+        return server.post("/api/workspaces/default/repositories/" + repository + "/checks",
+                "{\"commit\": \"" + commit + "\", \"name\": \"" + name + "\", \"state\": \"" + state + "\"}");
     }
 
     private static void approveTheDecision() throws Exception {
@@ -168,17 +175,14 @@ class RepositoryPipelineTest {
                 """, "application/yaml");
         long id = json(server.post("/api/workspaces/default/runs", "{\"pipeline\": \"fix-ci\"}").body()).path("id").asLong();
         await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("status").asText().equals("needs-you"));
-        String broken = json(server.get("/api/workspaces/default/repositories/fixme/pulls/1").body()).path("headCommit").asText();
-        server.post("/api/workspaces/default/repositories/fixme/checks",
-                "{\"commit\": \"" + broken + "\", \"name\": \"tests\", \"state\": \"failed\"}");
+        String broken = firstPullRequest("fixme").path("headCommit").asText();
+        reportCheck("fixme", broken, "tests", "failed");
         approveTheDecision();
 
         // The fixer commits on the run's branch and the harness pushes: the pull request's head moves on.
-        await().atMost(Duration.ofSeconds(30)).until(() -> !json(server.get("/api/workspaces/default/repositories/fixme/pulls/1")
-                .body()).path("headCommit").asText().equals(broken));
-        String fixed = json(server.get("/api/workspaces/default/repositories/fixme/pulls/1").body()).path("headCommit").asText();
-        server.post("/api/workspaces/default/repositories/fixme/checks",
-                "{\"commit\": \"" + fixed + "\", \"name\": \"tests\", \"state\": \"passed\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !firstPullRequest("fixme").path("headCommit").asText().equals(broken));
+        String fixed = firstPullRequest("fixme").path("headCommit").asText();
+        reportCheck("fixme", fixed, "tests", "passed");
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(run(id).path("status").asText()).as(run(id).toString()).isEqualTo("succeeded"));
