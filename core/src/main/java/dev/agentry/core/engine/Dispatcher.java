@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Claims ready steps for this node, pool by pool, up to each pool's free slots, and starts them: a
  * {@code noop} completes on the spot, a command (and a gate's fixer or resolver) runs as a job on its pool,
- * and pull request steps call the forge. Outcomes go to the {@link Completer}; a slot is freed, and a
+ * an agent runs in the node (inline kinds) or as a job, and pull request steps call the forge. Outcomes go to the {@link Completer}; a slot is freed, and a
  * finished job released on its pool, once the outcome is committed.
  */
 final class Dispatcher extends Loop {
@@ -34,6 +34,7 @@ final class Dispatcher extends Loop {
     private final RunnerPools pools;
     private final Jobs jobs;
     private final ForgeSteps forgeSteps;
+    private final AgentSteps agentSteps;
     /** Free slots per pool on this node, made when the pool is first seen (again if its slots change). */
     private final Map<String, PoolSlots> slots = new ConcurrentHashMap<>();
     /** What this node is executing now; the lease renewer keeps these alive and stops lost ones. */
@@ -104,6 +105,7 @@ final class Dispatcher extends Loop {
         this.pools = integrations.pools();
         this.jobs = new Jobs(runs, integrations, clock);
         this.forgeSteps = new ForgeSteps(runs, integrations);
+        this.agentSteps = new AgentSteps(runs, integrations.agents(), jobs, clock);
     }
 
     @Override
@@ -204,6 +206,7 @@ final class Dispatcher extends Loop {
                 }
                 yield fixed;
             }
+            case StepAction.Agent a -> finishJob(entry, agentSteps.run(entry, step, a, output));
             case StepAction.OpenPullRequest o -> forgeSteps.open(claim, step, o);
             case StepAction.Gate g -> forgeSteps.checkCi(claim, g);
             case StepAction.Merge m -> forgeSteps.merge(claim, m);

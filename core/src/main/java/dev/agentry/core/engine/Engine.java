@@ -30,8 +30,15 @@ public final class Engine {
     private final RepositoryStore repositories;
     private final Clock clock;
     private final RandomGenerator random;
+    private final dev.agentry.core.agent.AgentKinds kinds;
 
     public Engine(PipelineStore pipelines, RunStore runs, RepositoryStore repositories, Clock clock, RandomGenerator random) {
+        this(pipelines, runs, repositories, dev.agentry.core.agent.AgentKinds.withBuiltins(List.of()), clock, random);
+    }
+
+    public Engine(PipelineStore pipelines, RunStore runs, RepositoryStore repositories, dev.agentry.core.agent.AgentKinds kinds,
+                  Clock clock, RandomGenerator random) {
+        this.kinds = kinds;
         this.pipelines = pipelines;
         this.runs = runs;
         this.repositories = repositories;
@@ -47,6 +54,17 @@ public final class Engine {
         if (expectedName != null && !expectedName.equals(definition.name())) {
             throw InvalidDefinition.of("name", "the definition is named '" + definition.name()
                     + "' but was applied as '" + expectedName + "'");
+        }
+        var unknown = new java.util.ArrayList<dev.agentry.core.pipeline.Problem>();
+        var steps = definition.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).action() instanceof dev.agentry.core.pipeline.StepAction.Agent a && kinds.find(a.agent()).isEmpty()) {
+                unknown.add(new dev.agentry.core.pipeline.Problem("steps[" + i + "].agent", "step '" + steps.get(i).id() + "' names an unknown agent kind '" + a.agent()
+                        + "'; known kinds: " + String.join(", ", kinds.all().stream().map(dev.agentry.core.agent.AgentKind::name).toList())));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new InvalidDefinition(unknown);
         }
         return pipelines.apply(workspace, definition.name(), source, digest(source));
     }
@@ -226,6 +244,29 @@ public final class Engine {
         steer(workspace, runId, run -> run.answer(decisionId, approve, comment, by, clock.instant()));
     }
 
+    /** Pauses the runs that are running (a spent budget covers them); the others are left as they are. */
+    public void pause(java.util.List<Long> runIds, String reason, Map<String, Object> detail) {
+        runs.transact(tx -> {
+            var locked = tx.lock(runIds);
+            var now = clock.instant();
+            locked.values().forEach(run -> run.pause(reason, detail, now));
+            settle(tx, locked.values());
+            return null;
+        });
+    }
+
+    /** Lets a paused run go on; false when it was not paused. */
+    public boolean resume(long runId, String why) {
+        return runs.transact(tx -> {
+            RunState run = tx.lock(List.of(runId)).get(runId);
+            if (run == null || !run.resume(why, clock.instant())) {
+                return false;
+            }
+            settle(tx, List.of(run));
+            return true;
+        });
+    }
+
     private void steer(String workspace, long runId, Consumer<RunState> command) {
         runs.transact(tx -> {
             RunState run = locked(tx, workspace, runId);
@@ -317,7 +358,7 @@ public final class Engine {
         for (RunState run : all) {
             for (var event : run.events()) {
                 switch (event.type()) {
-                    case "step.ready" -> ready = true;
+                    case "step.ready", "step.continued", "run.resumed" -> ready = true;
                     case "step.retrying" -> {
                         ready = true;
                         timers |= ((Number) event.data().get("delayMs")).longValue() > 0;

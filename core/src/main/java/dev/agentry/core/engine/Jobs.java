@@ -49,6 +49,14 @@ final class Jobs {
     }
 
     StepOutcome run(Dispatcher.Running entry, StepDefinition step, StepAction.Command command, String kind, StreamOutput output) {
+        return run(entry, step, command, kind, output, Map.of());
+    }
+
+    /**
+     * @param givenEnv environment values passed as they are (not templates): an agent's prompt and gateway settings
+     */
+    StepOutcome run(Dispatcher.Running entry, StepDefinition step, StepAction.Command command, String kind, StreamOutput output,
+                    Map<String, String> givenEnv) {
         Claim claim = entry.claim;
         var pool = integrations.pools().find(claim.pool());
         if (pool.isEmpty()) {
@@ -57,7 +65,7 @@ final class Jobs {
         RunnerPool adapter = pool.get().adapter();
         JobSpec spec;
         try {
-            spec = spec(claim, step, command, kind);
+            spec = spec(claim, step, command, kind, givenEnv);
         } catch (StepRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
@@ -201,12 +209,14 @@ final class Jobs {
         });
     }
 
-    private JobSpec spec(Claim claim, StepDefinition step, StepAction.Command command, String kind) throws StepRefused {
+    private JobSpec spec(Claim claim, StepDefinition step, StepAction.Command command, String kind, Map<String, String> givenEnv)
+            throws StepRefused {
         Template.Context context = runs.templateContext(claim.runId());
         var shell = Template.renderForShell(command.run(), context);
         var env = new LinkedHashMap<String, String>();
         command.env().forEach((k, v) -> env.put(k, Template.render(v, context)));
         env.putAll(shell.variables());
+        env.putAll(givenEnv);
         JobSpec.RepositoryCheckout checkout = null;
         if (claim.repository() != null) {
             Repository repo = integrations.repositories().find(claim.workspace(), claim.repository()).orElseThrow(() ->

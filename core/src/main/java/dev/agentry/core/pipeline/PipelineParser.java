@@ -28,15 +28,17 @@ public final class PipelineParser {
     private static final int MAX_STEPS = 500;
     /** Longer waits cannot be stored as timestamps (or shown as milliseconds); a year is plenty for any of them. */
     private static final Duration MAX_DURATION = Duration.ofDays(365);
-    private static final Set<String> KINDS = Set.of("command", "approval", "sleep", "noop", "open-pr", "gate", "merge");
-    private static final String KIND_LIST = "command, approval, sleep, noop, open-pr, gate, merge";
+    private static final Set<String> KINDS = Set.of("command", "agent", "approval", "sleep", "noop", "open-pr", "gate", "merge");
+    private static final String KIND_LIST = "command, agent, approval, sleep, noop, open-pr, gate, merge";
     private static final Set<String> TOP_FIELDS = Set.of("name", "description", "inputs", "steps", "concurrency", "repository");
     private static final Set<String> JOB_FIELDS = Set.of("run", "env", "pool", "labels", "no_output_timeout", "uncommitted");
     private static final Set<String> STEP_FIELDS = Set.of("id", "kind", "needs", "when", "retry", "timeout",
             "run", "env", "pool", "labels", "no_output_timeout", "uncommitted", "prompt", "deadline", "on_deadline",
-            "duration", "description", "title", "body", "gate", "pr", "fixer", "resolver", "max_fixes", "poll", "method");
+            "duration", "description", "title", "body", "gate", "pr", "fixer", "resolver", "max_fixes", "poll", "method",
+            "agent", "model", "fragments");
     private static final Map<String, Set<String>> KIND_FIELDS = Map.of(
             "command", JOB_FIELDS,
+            "agent", Set.of("agent", "prompt", "model", "fragments", "pool", "labels", "no_output_timeout"),
             "approval", Set.of("prompt", "deadline", "on_deadline"),
             "sleep", Set.of("duration"),
             "noop", Set.of(),
@@ -252,6 +254,7 @@ public final class PipelineParser {
             }
             action = switch (kind) {
                 case "command" -> command(node, path, true);
+                case "agent" -> agent(node, path);
                 case "open-pr" -> new StepAction.OpenPullRequest(text(node, "title", path, false),
                         text(node, "body", path, false));
                 case "gate" -> gate(node, path);
@@ -311,6 +314,38 @@ public final class PipelineParser {
             problem(path + ".uncommitted", "expected commit or fail, got '" + uncommitted + "'");
         }
         return new StepAction.Command(run, env, new StepAction.Placement(pool, labels), silence, !"fail".equals(uncommitted));
+    }
+
+    /** An agent step: the kind, its prompt and model, its fragments, and where it runs when not inline. */
+    private StepAction.Agent agent(JsonNode node, String path) {
+        String agent = text(node, "agent", path, true);
+        if (agent != null && !NAME.matcher(agent).matches()) {
+            problem(path + ".agent", "'" + agent + "' is not a valid agent kind name; expected lower-case letters, digits, '-' or '_' (at most 63)");
+        }
+        String prompt = text(node, "prompt", path, true);
+        String model = text(node, "model", path, false);
+        if (model != null && (model.isBlank() || model.length() > 200 || model.chars().anyMatch(c -> c <= ' '))) {
+            problem(path + ".model", "expected a model name such as claude-sonnet-4-5 or openai/gpt-4.1 (no spaces, at most 200 characters)");
+        }
+        var fragments = new ArrayList<String>();
+        JsonNode raw = node.get("fragments");
+        if (raw != null && !raw.isNull()) {
+            if (!raw.isArray()) {
+                problem(path + ".fragments", "expected a list of prompt fragment names, got " + describe(raw));
+            } else {
+                for (int i = 0; i < raw.size(); i++) {
+                    JsonNode f = raw.get(i);
+                    if (!f.isTextual() || !NAME.matcher(f.asText()).matches()) {
+                        problem(path + ".fragments[" + i + "]", "expected a fragment name of lower-case letters, digits, '-' or '_', got " + describe(f));
+                    } else {
+                        fragments.add(f.asText());
+                    }
+                }
+            }
+        }
+        // where it runs when the kind is not inline: the same fields as a command's
+        var placement = command(node, path, false);
+        return new StepAction.Agent(agent, prompt, model, placement.placement(), placement.noOutputTimeout(), fragments);
     }
 
     private StepAction.Gate gate(JsonNode node, String path) {
@@ -549,6 +584,7 @@ public final class PipelineParser {
                     c.env().forEach((k, v) -> texts.put("env." + k, v));
                 }
                 case StepAction.Approval a -> texts.put("prompt", a.prompt());
+                case StepAction.Agent a -> texts.put("prompt", a.prompt());
                 case StepAction.OpenPullRequest o -> {
                     if (o.title() != null) {
                         texts.put("title", o.title());

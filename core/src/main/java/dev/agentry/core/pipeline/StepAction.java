@@ -85,6 +85,26 @@ public sealed interface StepAction {
         }
     }
 
+    /**
+     * An agent at work: the agent kind named by {@code agent} (its instructions, tools and default model) given
+     * {@code prompt}, a template over inputs and earlier outputs. Inline kinds run in the node; the others run
+     * as a job on a pool, in the harness, on the run's branch when the run has a repository.
+     *
+     * @param model     overrides the kind's default model ({@code provider/model} or a model of the default provider)
+     * @param fragments prompt fragments added to the kind's instructions, by name (a run pins their versions)
+     */
+    record Agent(String agent, String prompt, String model, Placement placement, Duration noOutputTimeout,
+                 List<String> fragments) implements StepAction {
+        public Agent {
+            placement = placement == null ? Placement.DEFAULT : placement;
+            fragments = fragments == null ? List.of() : List.copyOf(fragments);
+        }
+
+        public String kind() {
+            return "agent";
+        }
+    }
+
     /** A question to a human; the run waits, durably, until it is answered or its deadline passes. */
     record Approval(String prompt, Duration deadline, boolean approveOnDeadline) implements StepAction {
         public String kind() {

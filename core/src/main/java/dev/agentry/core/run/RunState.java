@@ -191,6 +191,25 @@ public final class RunState {
                 data.put("at", now.plus(c.after()).toString());
                 events.add(Event.ofStep("step.continued", id, step.stepId, c.attempt(), data));
             }
+            case StepOutcome.Asked a -> {
+                attemptEnds.add(ended(step, AttemptStatus.CONTINUED, now, null, null, a.log()));
+                step.lost = 0;
+                step.leaseOwner = null;
+                step.moveTo(StepStatus.WAITING);
+                step.decisionId = decisionIds.getAsLong();
+                decisionChanges.add(new DecisionChange(step.decisionId, step.stepId, DecisionStatus.PENDING, a.question(),
+                        null, null, null, now, true));
+                events.add(Event.ofStep("decision.requested", id, step.stepId, a.attempt(),
+                        Map.of("decision", step.decisionId, "prompt", a.question(), "question", true)));
+            }
+            case StepOutcome.Paused p -> {
+                attemptEnds.add(ended(step, AttemptStatus.CONTINUED, now, null, null, p.log()));
+                step.lost = 0;
+                step.leaseOwner = null;
+                makeReady(step, now, now);
+                events.add(Event.ofStep("step.continued", id, step.stepId, p.attempt(),
+                        Map.of("reason", "paused: " + p.reason(), "nextAttempt", p.attempt() + 1, "at", now.toString())));
+            }
             case StepOutcome.Expired x -> {
                 attemptEnds.add(ended(step, AttemptStatus.EXPIRED, now, "lease held by " + x.owner() + " expired", null, null));
                 step.lost++;
@@ -257,6 +276,54 @@ public final class RunState {
         error = null;
         events.add(Event.ofRun("run.started", id, Map.of("retry", true)));
         advance(now);
+    }
+
+    /**
+     * Holds the run on a spent budget: no step starts and no model call is made; steps already running finish.
+     * Only running runs pause (a queued run pauses at its first refused call, a run waiting on a human when it resumes).
+     */
+    public boolean pause(String reason, Map<String, Object> detail, Instant now) {
+        if (status != RunStatus.RUNNING) {
+            return false;
+        }
+        moveTo(RunStatus.PAUSED);
+        for (var step : steps.values()) {
+            if (step.status == StepStatus.READY) {
+                park(step);
+            }
+        }
+        var data = new LinkedHashMap<String, Object>(detail);
+        data.put("reason", reason);
+        events.add(Event.ofRun("run.paused", id, data));
+        return true;
+    }
+
+    /** Lets a paused run go on: the period rolled over, a cap was raised or an administrator overrode it. */
+    public boolean resume(String why, Instant now) {
+        if (status != RunStatus.PAUSED) {
+            return false;
+        }
+        moveTo(RunStatus.RUNNING);
+        for (var step : steps.values()) {
+            if (step.status == StepStatus.READY && PARKED.equals(step.dueAt)) {
+                step.dueAt = now;
+                step.changed = true;
+            }
+        }
+        events.add(Event.ofRun("run.resumed", id, Map.of("reason", why)));
+        advance(now);
+        return true;
+    }
+
+    /**
+     * When the ready steps of a paused run come due: never, until it resumes. Parking them keeps the claim
+     * statement to the step table alone (it need not look at the run's status).
+     */
+    public static final Instant PARKED = Instant.parse("9999-01-01T00:00:00Z");
+
+    private static void park(StepState step) {
+        step.dueAt = PARKED;
+        step.changed = true;
     }
 
     /** A human's answer to the decision a waiting approval step asked. */
@@ -386,7 +453,7 @@ public final class RunState {
     private void makeReady(StepState step, Instant now, Instant due) {
         step.moveTo(StepStatus.READY);
         step.readyAt = now;
-        step.dueAt = due;
+        step.dueAt = status == RunStatus.PAUSED ? PARKED : due;
         place(step, definition.requireStep(step.stepId).action());
     }
 
@@ -414,6 +481,10 @@ public final class RunState {
     }
 
     private void settleDecision(StepState step, DecisionStatus outcome, String comment, String by, Instant now) {
+        if (definition.requireStep(step.stepId).action() instanceof StepAction.Agent) {
+            answerAgent(step, outcome, comment, by, now);
+            return;
+        }
         var approval = (StepAction.Approval) definition.requireStep(step.stepId).action();
         boolean approved = outcome == DecisionStatus.APPROVED
                 || (outcome == DecisionStatus.EXPIRED && approval.approveOnDeadline());
@@ -449,6 +520,36 @@ public final class RunState {
             failStep(step, now, why, null);
         }
     }
+
+    /** An agent's question settled: answered, it goes on with the answer; declined or expired, the step fails. */
+    private void answerAgent(StepState step, DecisionStatus outcome, String answer, String by, Instant now) {
+        boolean answered = outcome == DecisionStatus.APPROVED && answer != null && !answer.isBlank();
+        decisionChanges.add(new DecisionChange(step.decisionId, step.stepId, outcome, null, null, answer, by, now, false));
+        var data = new LinkedHashMap<String, Object>();
+        data.put("decision", step.decisionId);
+        data.put("outcome", answered ? "answered" : "rejected");
+        if (answer != null) {
+            data.put("comment", answer);
+        }
+        if (by != null) {
+            data.put("by", by);
+        }
+        events.add(Event.ofStep("decision.answered", id, step.stepId, null, data));
+        step.decisionId = null;
+        if (answered) {
+            var memo = new LinkedHashMap<>(step.memo);
+            memo.put(AGENT_ANSWER, answer);
+            step.memo = Map.copyOf(memo);
+            makeReady(step, now, now);
+            events.add(Event.ofStep("step.ready", id, step.stepId, null, Map.of("answered", true)));
+        } else {
+            failStep(step, now, "the agent's question was declined" + (by == null ? "" : " by " + by)
+                    + (answer == null || answer.isBlank() ? "" : ": " + answer), null);
+        }
+    }
+
+    /** The memo key under which an agent's next attempt finds a human's answer to its question. */
+    public static final String AGENT_ANSWER = "answer";
 
     private StepState waitingOn(long decisionId) {
         return steps.values().stream()

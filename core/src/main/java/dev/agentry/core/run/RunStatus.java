@@ -14,7 +14,7 @@ public enum RunStatus {
     RUNNING,
     /** Waiting on a decision from a human. */
     NEEDS_YOU,
-    /** Held by a budget (reserved for the spend controls). */
+    /** Held by a spent budget: no step starts and no model call is made until the budget allows again. */
     PAUSED,
     SUCCEEDED,
     FAILED,

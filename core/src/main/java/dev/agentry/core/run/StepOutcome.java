@@ -35,6 +35,23 @@ public sealed interface StepOutcome {
     record Continued(long runId, String stepId, int attempt, String owner, java.time.Duration after,
                      Map<String, String> memo, String reason, String log) implements StepOutcome {}
 
+    /** An agent asks a human: the step waits on a decision and goes on, with the answer, once it is given. */
+    record Asked(long runId, String stepId, int attempt, String owner, String question, String log) implements StepOutcome {}
+
+    /**
+     * A budget is spent: the attempt stopped before its next model call. The step is ready again at once, but
+     * its run is paused, so no node claims it until the budget allows; it resumes from its checkpoint.
+     */
+    record Paused(long runId, String stepId, int attempt, String owner, String reason, String log) implements StepOutcome {}
+
+    static StepOutcome asked(StepRef ref, String question, String log) {
+        return new Asked(ref.runId(), ref.stepId(), ref.attempt(), ref.owner(), question, log);
+    }
+
+    static StepOutcome paused(StepRef ref, String reason, String log) {
+        return new Paused(ref.runId(), ref.stepId(), ref.attempt(), ref.owner(), reason, log);
+    }
+
     static StepOutcome succeeded(StepRef ref, Map<String, String> outputs, Integer exitCode, String log) {
         return new Succeeded(ref.runId(), ref.stepId(), ref.attempt(), ref.owner(), Map.copyOf(outputs), exitCode, log);
     }

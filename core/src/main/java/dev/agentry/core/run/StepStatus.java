@@ -25,7 +25,8 @@ public enum StepStatus {
             case READY -> EnumSet.of(RUNNING, CANCELED);
             // RUNNING -> READY is a retry after a failed or lost attempt
             case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, READY, CANCELED);
-            case WAITING -> EnumSet.of(SUCCEEDED, FAILED, CANCELED);
+            // WAITING -> READY: an agent's question was answered and the agent goes on
+            case WAITING -> EnumSet.of(SUCCEEDED, FAILED, READY, CANCELED);
             // a run retried from its failed step resets what did not succeed
             case FAILED, CANCELED, SKIPPED -> EnumSet.of(PENDING);
             case SUCCEEDED -> EnumSet.noneOf(StepStatus.class);
