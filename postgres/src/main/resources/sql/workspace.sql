@@ -2,3 +2,6 @@
 
 -- name: WorkspaceExists
 SELECT EXISTS (SELECT 1 FROM workspace WHERE name = :name)
+
+-- name: WorkspaceAccount
+SELECT account FROM workspace WHERE name = :workspace
