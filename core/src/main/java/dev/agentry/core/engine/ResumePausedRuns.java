@@ -23,11 +23,18 @@ public final class ResumePausedRuns extends Loop {
 
     @Override
     protected Duration runOnce() {
+        resumeAllowed();
+        return every;
+    }
+
+    /** Resumes every paused run whose budgets allow it now; returns how many. */
+    public int resumeAllowed() {
+        int resumed = 0;
         for (var run : store.pausedRuns()) {
-            if (ledger.allows(run)) {
-                engine.resume(run.runId(), "the budget allows spending again");
+            if (ledger.allows(run) && engine.resume(run.runId(), "the budget allows spending again")) {
+                resumed++;
             }
         }
-        return every;
+        return resumed;
     }
 }
