@@ -5,3 +5,6 @@ SELECT EXISTS (SELECT 1 FROM workspace WHERE name = :name)
 
 -- name: WorkspaceAccount
 SELECT account FROM workspace WHERE name = :workspace
+
+-- name: AccountExists
+SELECT 1 FROM account WHERE name = :name

@@ -234,4 +234,9 @@ public final class PostgresSpend implements SpendStore, SpendViews {
                 "model", model, "limit", limit), rs -> new Attempt(new Usage(rs.getLong("input_tokens"), rs.getLong("output_tokens"),
                 rs.getLong("cache_read_tokens"), rs.getLong("cache_write_tokens")), rs.getBigDecimal("cost_usd"))));
     }
+
+    @Override
+    public boolean accountExists(String name) {
+        return !db.read(c -> workspaces.list(c, "AccountExists", params("name", name), rs -> 1)).isEmpty();
+    }
 }

@@ -20,6 +20,16 @@ import dev.agentry.postgres.PostgresPoolRegistrations;
 import dev.agentry.postgres.PostgresPullRequests;
 import dev.agentry.postgres.PostgresRepositories;
 import dev.agentry.core.engine.Integrations;
+import dev.agentry.core.engine.ResumePausedRuns;
+import dev.agentry.core.engine.SpendLedger;
+import dev.agentry.core.agent.AgentKinds;
+import dev.agentry.core.agent.Agents;
+import dev.agentry.core.agent.Models;
+import dev.agentry.core.spend.Prices;
+import dev.agentry.postgres.PostgresCheckpoints;
+import dev.agentry.postgres.PostgresGatewayTokens;
+import dev.agentry.postgres.PostgresSpend;
+import dev.agentry.server.work.AgentryLauncher;
 import dev.agentry.runners.forge.GitHubForge;
 import dev.agentry.runners.forge.LocalForge;
 import dev.agentry.runners.local.LocalPool;
@@ -55,6 +65,7 @@ public final class AgentryServer implements AutoCloseable {
     private EventHub hub;
     private WatchLiveness liveness;
     private PruneEvents pruneEvents;
+    private ResumePausedRuns resumePaused;
     private Javalin http;
     private volatile boolean running;
     private boolean closed;
@@ -93,7 +104,14 @@ public final class AgentryServer implements AutoCloseable {
         var runs = new PostgresRunStore(db, pipelines, signals, clock);
         var queries = new PostgresRunQueries(db);
         var repositories = new PostgresRepositories(db, clock);
-        var engine = new Engine(pipelines, runs, repositories, clock, new SecureRandom());
+        var modelsConfig = config.models();
+        var kinds = AgentKinds.withBuiltins(modelsConfig.agents());
+        var engine = new Engine(pipelines, runs, repositories, kinds, clock, new SecureRandom());
+        var spend = new PostgresSpend(db, signals, clock);
+        var prices = Prices.withDefaults(modelsConfig.prices());
+        var ledger = new SpendLedger(spend, prices, engine, clock);
+        var tokens = new PostgresGatewayTokens(db, clock);
+        var checkpoints = new PostgresCheckpoints(db, clock);
         var events = new PostgresEventLog(db, signals, clock);
         var attention = new PostgresAttention(db, signals, clock);
         var settings = config.events();
@@ -103,7 +121,8 @@ public final class AgentryServer implements AutoCloseable {
         listener = new PostgresSignals(db, signals).start();
         Path work = config.home().resolve("work");
         var secrets = new EnvironmentSecrets(config.work().secrets());
-        localPool = new LocalPool(work, config.slots(), config.logBytes(), clock);
+        localPool = new LocalPool(new LocalPool.Settings(work, config.slots(), config.logBytes(), clock, null, null,
+                AgentryLauncher.write(work)));
         int orphans = localPool.stopOrphans();
         if (orphans > 0) {
             log.warn("stopped {} jobs left running by an earlier process that was killed; their steps are retried", orphans);
@@ -114,16 +133,25 @@ public final class AgentryServer implements AutoCloseable {
         var pullRequests = new PostgresPullRequests(db, clock);
         var forges = new RepositoryForges(new LocalForge(work, pullRequests, clock),
                 new GitHubForge(java.net.URI.create(config.work().githubApiUrl()), httpClient), config.work().githubToken(), secrets);
+        var models = new Models(modelsConfig.providers(), modelsConfig.defaultProvider(), modelsConfig.defaultModel(), null);
+        HttpApi.GatewayMount gateway = null;
+        // the API first: agents reach the gateway at its port, which is known only once it listens
+        http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
+                new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools,
+                        ledger, spend, kinds, models, prices, gateway),
+                this::ready).start();
+        var gatewayUrl = java.net.URI.create(modelsConfig.gatewayUrl() != null ? modelsConfig.gatewayUrl() : url());
+        var agents = new Agents(kinds, new Models(models.providers(), models.defaultProvider(), models.defaultModel(), gatewayUrl),
+                tokens, null);
         node = new Node(new NodeSettings(config.nodeName(), config.slots(), config.lease(), config.pollInterval(), work,
                 config.logBytes(), settings.logStreamBytes()), engine, runs, pipelines, events, signals,
-                new Integrations(pools, repositories, secrets, forges), clock).start();
+                new Integrations(pools, repositories, secrets, forges, agents), clock).start();
+        resumePaused = new ResumePausedRuns(spend, ledger, engine, Duration.ofSeconds(5));
+        resumePaused.start("agentry-resume-paused-runs");
         liveness = new WatchLiveness(attention, settings.stallAfter(), clock);
         liveness.start("agentry-liveness");
         pruneEvents = new PruneEvents(events, settings.retention(), Duration.ofMinutes(10), clock);
         pruneEvents.start("agentry-prune-events");
-        http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
-                new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools),
-                this::ready).start();
         running = true;
     }
 
@@ -170,6 +198,9 @@ public final class AgentryServer implements AutoCloseable {
         }
         if (pruneEvents != null) {
             pruneEvents.stop();
+        }
+        if (resumePaused != null) {
+            resumePaused.stop();
         }
         if (node != null) {
             node.stop(Duration.ofSeconds(10));

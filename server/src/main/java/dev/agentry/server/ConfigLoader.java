@@ -57,6 +57,8 @@ public final class ConfigLoader {
         settings.put("plain_http_hosts", new Setting("127.0.0.1,localhost,::1", "HOSTS", "Hosts a runner-pool manifest may call over plain http; every other host needs https."));
         settings.put("github_api_url", new Setting("https://api.github.com", "URL", "The GitHub REST API; for GitHub Enterprise, https://<host>/api/v3."));
         settings.put("github_token", new Setting("", "TOKEN", "Token the GitHub forge uses when a repository has no credential of its own. Prefer the environment variable to a file or flag."));
+        settings.put("default_model", new Setting("", "PROVIDER/MODEL", "The model agent steps use when neither the step nor its agent kind names one; empty picks anthropic/claude-sonnet-4-5 when ANTHROPIC_API_KEY is set, else openai/gpt-4.1 when OpenAI is configured."));
+        settings.put("gateway_url", new Setting("", "URL", "The server's URL as agents reach its model gateway (on runners on other machines, an address they can reach); empty means http://127.0.0.1:<port>."));
         SETTINGS = Collections.unmodifiableMap(settings);
     }
 
@@ -91,10 +93,11 @@ public final class ConfigLoader {
 
         String home = firstNonNull(flags.get("home"), env.get(envName("home")), values.get("home"));
         Path file = configFile != null ? configFile : expandHome(home).resolve("agentry.yaml");
+        var sections = new LinkedHashMap<String, JsonNode>();
         if (configFile != null && !Files.isRegularFile(configFile)) {
             problems.add("config file " + configFile + " does not exist");
         } else if (Files.isRegularFile(file)) {
-            readFile(file, values, problems);
+            readFile(file, values, sections, problems);
         }
         SETTINGS.keySet().forEach(k -> {
             String fromEnv = env.get(envName(k));
@@ -154,11 +157,16 @@ public final class ConfigLoader {
         String githubToken = values.get("github_token");
         var work = new ServerConfig.Work(defaultPool, hosts, githubApi.replaceAll("/+$", ""),
                 githubToken == null || githubToken.isBlank() ? null : githubToken.trim(), secrets(env));
+        String gatewayUrl = values.get("gateway_url");
+        if (gatewayUrl != null && !gatewayUrl.isBlank() && !gatewayUrl.trim().matches("https?://[^\\s/]+(/\\S*)?")) {
+            problems.add("gateway_url: expected an http(s) URL such as http://agentry.internal:7070, got '" + gatewayUrl + "'");
+        }
+        var models = ModelsConfig.load(sections, env, values.get("default_model"), gatewayUrl, problems);
         if (!problems.isEmpty()) {
             throw new BadConfig(problems);
         }
         return new ServerConfig(homePath, bind, port, url == null || url.isBlank() ? null : url, node, slots, lease, poll,
-                maxBody, logBytes, pool, events, work);
+                maxBody, logBytes, pool, events, work, models);
     }
 
     /** The prefix of environment variables that hold secrets: {@code AGENTRY_SECRET_GIT_TOKEN} is secret {@code git-token}. */
@@ -180,7 +188,7 @@ public final class ConfigLoader {
         return envSuffix.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    private static void readFile(Path file, Map<String, String> values, List<String> problems) {
+    private static void readFile(Path file, Map<String, String> values, Map<String, JsonNode> sections, List<String> problems) {
         try {
             JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
             if (root == null || root.isNull()) {
@@ -191,8 +199,11 @@ public final class ConfigLoader {
                 return;
             }
             root.fields().forEachRemaining(e -> {
-                if (!SETTINGS.containsKey(e.getKey())) {
-                    problems.add(file + ": unknown setting '" + e.getKey() + "'; settings are: " + String.join(", ", SETTINGS.keySet()));
+                if (ModelsConfig.SECTIONS.contains(e.getKey())) {
+                    sections.put(e.getKey(), e.getValue());
+                } else if (!SETTINGS.containsKey(e.getKey())) {
+                    problems.add(file + ": unknown setting '" + e.getKey() + "'; settings are: " + String.join(", ", SETTINGS.keySet())
+                            + ", and the sections " + String.join(", ", ModelsConfig.SECTIONS.stream().sorted().toList()));
                 } else if (!e.getValue().isValueNode()) {
                     problems.add(file + ": " + e.getKey() + ": expected a single value");
                 } else {

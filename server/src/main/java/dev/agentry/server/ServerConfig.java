@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param dbPoolSize    database connections
  * @param events        the event log and its streams
  * @param work          runner pools, forges and the secrets they use
+ * @param models        model providers, agent kinds, prices and the gateway
  */
 public record ServerConfig(
         Path home,
@@ -34,7 +35,8 @@ public record ServerConfig(
         int logBytes,
         int dbPoolSize,
         Events events,
-        Work work) {
+        Work work,
+        ModelsConfig models) {
 
     /**
      * @param retention      how long the event log keeps events

@@ -39,10 +39,18 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(ServerConfig.Events events, String databaseUrl, ServerConfig.Work work) {
+        this(events, databaseUrl, work, ModelsConfig.none());
+    }
+
+    public TestServer(ServerConfig.Work work, ModelsConfig models) {
+        this(EVENTS, TestDatabase.freshUrl(), work, models);
+    }
+
+    public TestServer(ServerConfig.Events events, String databaseUrl, ServerConfig.Work work, ModelsConfig models) {
         try {
             Path home = Files.createTempDirectory("agentry-test-home");
             var config = new ServerConfig(home, "127.0.0.1", 0, databaseUrl, "test-node-" + java.util.UUID.randomUUID().toString().substring(0, 6), 8,
-                    Duration.ofSeconds(3), Duration.ofMillis(500), 64 * 1024, 64 * 1024, 8, events, work);
+                    Duration.ofSeconds(3), Duration.ofMillis(500), 64 * 1024, 64 * 1024, 8, events, work, models);
             server = AgentryServer.start(config);
             url = server.url();
         } catch (java.io.IOException e) {

@@ -25,4 +25,6 @@ public interface SpendViews {
     record Attempt(Usage usage, BigDecimal costUsd) {}
 
     List<Attempt> history(String workspace, String stepId, String model, int limit);
+
+    boolean accountExists(String name);
 }

@@ -31,8 +31,14 @@ public final class Harness {
     /**
      * @param killGrace  how long a stopped process tree has between TERM and KILL
      * @param gitTimeout the longest one git command of the harness may take (fetch and push included)
+     * @param agentryBin an executable that runs this Agentry's CLI ({@code agentry agent} for the built-in agent),
+     *                   given to jobs as {@code AGENTRY_BIN}; null when jobs must find {@code agentry} on their PATH
      */
-    public record Settings(Path workRoot, Clock clock, Duration killGrace, Duration gitTimeout) {
+    public record Settings(Path workRoot, Clock clock, Duration killGrace, Duration gitTimeout, Path agentryBin) {
+        public Settings(Path workRoot, Clock clock, Duration killGrace, Duration gitTimeout) {
+            this(workRoot, clock, killGrace, gitTimeout, null);
+        }
+
         public Settings {
             if (workRoot == null) {
                 throw new IllegalArgumentException("workRoot is required");

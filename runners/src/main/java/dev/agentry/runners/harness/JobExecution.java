@@ -428,6 +428,9 @@ public final class JobExecution {
         env.put("AGENTRY_OUTPUTS", reports.outputsFile().toString());
         env.put("AGENTRY_PROGRESS", reports.progressFile().toString());
         env.put("AGENTRY_WORKDIR", dir.toString());
+        if (harness.settings().agentryBin() != null) {
+            env.put("AGENTRY_BIN", harness.settings().agentryBin().toString());
+        }
         if (spec.repository() != null) {
             env.put("AGENTRY_BRANCH", spec.taskBranch());
             env.put("AGENTRY_BASE_BRANCH", spec.repository().baseBranch());

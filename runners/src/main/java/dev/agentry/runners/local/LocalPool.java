@@ -37,7 +37,12 @@ public final class LocalPool implements RunnerPool {
      * @param keepFinished how long a finished job is kept for polls
      * @param killGrace    how long a stopped process tree has between TERM and KILL
      */
-    public record Settings(Path workRoot, int slots, int logCapacity, Clock clock, Duration keepFinished, Duration killGrace) {
+    public record Settings(Path workRoot, int slots, int logCapacity, Clock clock, Duration keepFinished, Duration killGrace,
+                           Path agentryBin) {
+        public Settings(Path workRoot, int slots, int logCapacity, Clock clock, Duration keepFinished, Duration killGrace) {
+            this(workRoot, slots, logCapacity, clock, keepFinished, killGrace, null);
+        }
+
         public Settings {
             if (workRoot == null) {
                 throw new IllegalArgumentException("workRoot is required");
@@ -68,7 +73,8 @@ public final class LocalPool implements RunnerPool {
 
     public LocalPool(Settings settings) {
         this.settings = settings;
-        this.harness = new Harness(new Harness.Settings(settings.workRoot(), settings.clock(), settings.killGrace(), null));
+        this.harness = new Harness(new Harness.Settings(settings.workRoot(), settings.clock(), settings.killGrace(), null,
+                settings.agentryBin()));
     }
 
     /**

@@ -48,6 +48,22 @@ final class DecisionRoutes {
         HttpApi.json(ctx, 200, find(ws, id));
     }
 
+    /** An agent's question answered in words: the agent goes on with the answer (for an approval, it approves). */
+    void reply(Context ctx) {
+        String ws = ctx.pathParam("workspace");
+        long id = Requests.pathId(ctx, "id");
+        var body = Requests.object(ctx, false);
+        Requests.allowOnly(body, "answer", "by");
+        String answer = Requests.text(body, "answer", true, 20_000);
+        if (answer.isBlank()) {
+            throw ApiProblem.badRequest("answer", "the answer is empty; to decline the question, reject it");
+        }
+        String by = Requests.text(body, "by", false, 200);
+        var decision = find(ws, id);
+        engine.answer(ws, decision.run(), id, true, answer, by);
+        HttpApi.json(ctx, 200, find(ws, id));
+    }
+
     private dev.agentry.core.engine.Views.DecisionView find(String ws, long id) {
         return queries.decision(ws, id).orElseThrow(() -> new NotFound("id", "no decision " + id + " in workspace '" + ws + "'"));
     }

@@ -38,7 +38,15 @@ public final class HttpApi {
 
     /** What the API serves, from the composition root. */
     public record Services(Engine engine, RunQueries queries, EventHub hub, EventLog events, AttentionStore attention,
-                           RepositoryStore repositories, LocalPullRequests pullRequests, SecretVault secrets, PoolCatalog pools) {}
+                           RepositoryStore repositories, LocalPullRequests pullRequests, SecretVault secrets, PoolCatalog pools,
+                           dev.agentry.core.engine.SpendLedger ledger, dev.agentry.core.spend.SpendViews spend,
+                           dev.agentry.core.agent.AgentKinds kinds, dev.agentry.core.agent.Models models,
+                           dev.agentry.core.spend.Prices prices, GatewayMount gateway) {}
+
+    /** The model gateway's routes, mounted next to the API's (they authenticate with run-scoped tokens). */
+    public interface GatewayMount {
+        void mount(io.javalin.config.JavalinConfig config);
+    }
 
     /**
      * @param heartbeat how often an idle event stream gets a comment line, so that proxies keep it open
@@ -54,6 +62,8 @@ public final class HttpApi {
         var attention = new AttentionRoutes(services.attention());
         var repositories = new RepositoryRoutes(services.repositories(), services.pullRequests(), services.secrets());
         var pools = new PoolRoutes(services.pools());
+        var spend = new SpendRoutes(engine, queries, services.ledger(), services.spend(), services.kinds(), services.models(),
+                services.prices());
         var sockets = new EventSocket(services.hub(), queries::workspaceExists, heartbeat);
         String openApi = resource("openapi.json");
         return Javalin.create(config -> {
@@ -99,6 +109,19 @@ public final class HttpApi {
             r.get(WS + "/decisions/{id}", decisions::get);
             r.post(WS + "/decisions/{id}/approve", ctx -> decisions.answer(ctx, true));
             r.post(WS + "/decisions/{id}/reject", ctx -> decisions.answer(ctx, false));
+            r.post(WS + "/decisions/{id}/answer", decisions::reply);
+
+            r.get("/api/agents", spend::agents);
+            r.get(WS + "/spend", spend::workspaceSpend);
+            r.get(WS + "/budget", ctx -> spend.getBudget(ctx, spend.workspace(ctx)));
+            r.put(WS + "/budget", ctx -> spend.setBudget(ctx, spend.workspace(ctx)));
+            r.get("/api/accounts/{account}/budget", ctx -> spend.getBudget(ctx, spend.account(ctx)));
+            r.put("/api/accounts/{account}/budget", ctx -> spend.setBudget(ctx, spend.account(ctx)));
+            r.get(WS + "/runs/{id}/spend", spend::runSpend);
+            r.get(WS + "/runs/{id}/budget", ctx -> spend.getBudget(ctx, spend.runScope(ctx)));
+            r.put(WS + "/runs/{id}/budget", ctx -> spend.setBudget(ctx, spend.runScope(ctx)));
+            r.get(WS + "/runs/{id}/calls/{call}/prompt", spend::prompt);
+            r.get(WS + "/pipelines/{name}/estimate", spend::estimate);
 
             r.get(WS + "/events", events::workspaceStream);
             r.get(WS + "/events/export", events::workspaceExport);
@@ -126,6 +149,10 @@ public final class HttpApi {
             r.get("/api/pools", pools::list);
             r.get("/api/pools/{name}", pools::get);
             r.delete("/api/pools/{name}", pools::remove);
+
+            if (services.gateway() != null) {
+                services.gateway().mount(config);
+            }
 
             r.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e));
             r.exception(InvalidDefinition.class, (e, ctx) -> problem(ctx, new ApiProblem(422, "invalid-definition",
