@@ -54,7 +54,7 @@ public final class Scripted {
     /**
      * Token counts in Agentry's sense (see {@code dev.agentry.core.spend.Usage}): {@code input} excludes cached
      * prompt tokens. On the OpenAI wire {@code prompt_tokens = input + cacheRead + cacheWrite} and
-     * {@code cached_tokens = cacheRead}, since that API has no notion of writing to the cache.
+     * {@code cached_tokens = cacheRead}, and {@code cache_write_tokens = cacheWrite} is sent only when not zero.
      */
     public record Tokens(long input, long output, long cacheRead, long cacheWrite) {}
 

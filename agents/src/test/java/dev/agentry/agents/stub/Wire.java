@@ -79,8 +79,9 @@ sealed interface Wire {
         @Override
         public List<String> events(Scripted answer, JsonNode request, int sequence) {
             List<String> events = new ArrayList<>();
+            ObjectNode message = message(request, sequence);
             ObjectNode start = JSON.createObjectNode().put("type", "message_start");
-            ObjectNode message = start.set("message", message(request, sequence));
+            start.set("message", message);
             message.putArray("content");
             message.putNull("stop_reason");
             message.putNull("stop_sequence");
@@ -290,7 +291,10 @@ sealed interface Wire {
             long prompt = tokens.input() + tokens.cacheRead() + tokens.cacheWrite();
             ObjectNode usage = into.putObject("usage").put("prompt_tokens", prompt)
                     .put("completion_tokens", tokens.output()).put("total_tokens", prompt + tokens.output());
-            usage.putObject("prompt_tokens_details").put("cached_tokens", tokens.cacheRead());
+            ObjectNode details = usage.putObject("prompt_tokens_details").put("cached_tokens", tokens.cacheRead());
+            if (tokens.cacheWrite() > 0) {
+                details.put("cache_write_tokens", tokens.cacheWrite());
+            }
             usage.putObject("completion_tokens_details").put("reasoning_tokens", 0);
         }
 
