@@ -257,12 +257,12 @@ public final class BuiltinAgent {
                     .forEach(r -> answered.put(r.callId(), r));
             List<Part> missing = new ArrayList<>();
             for (ToolCall call : calls) {
-                ToolResult result = answered.get(call.name().equals("finish") ? call.id() : "");
-                if (result != null && !result.error()) {
+                ToolResult result = answered.get(call.id());
+                if (call.name().equals("finish") && result != null && !result.error()) {
                     Finish.Done done = (Finish.Done) new Finish().parse(call.input());
                     return Optional.of(new AgentResult.Finished(done.answer(), done.outputs(), total, turn));
                 }
-                if (answered.containsKey(call.id())) {
+                if (result != null) {
                     continue;
                 }
                 if (call.name().equals("ask_human")) {

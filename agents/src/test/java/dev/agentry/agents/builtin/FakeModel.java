@@ -32,7 +32,7 @@ final class FakeModel implements ModelProvider {
 
     static FakeModel scripted(Step... steps) {
         return new FakeModel(List.of(steps), request -> {
-            throw new AssertionError("the model was called more often than scripted: call " + "beyond the script");
+            throw new AssertionError("the model was called more often than scripted: " + request.messages().size() + " messages");
         });
     }
 
