@@ -30,6 +30,8 @@ import dev.agentry.postgres.PostgresCheckpoints;
 import dev.agentry.postgres.PostgresGatewayTokens;
 import dev.agentry.postgres.PostgresSpend;
 import dev.agentry.server.work.AgentryLauncher;
+import dev.agentry.agents.builtin.InlineRunner;
+import dev.agentry.agents.provider.ProviderSettings;
 import dev.agentry.runners.forge.GitHubForge;
 import dev.agentry.runners.forge.LocalForge;
 import dev.agentry.runners.local.LocalPool;
@@ -142,7 +144,7 @@ public final class AgentryServer implements AutoCloseable {
                 this::ready).start();
         var gatewayUrl = java.net.URI.create(modelsConfig.gatewayUrl() != null ? modelsConfig.gatewayUrl() : url());
         var agents = new Agents(kinds, new Models(models.providers(), models.defaultProvider(), models.defaultModel(), gatewayUrl),
-                tokens, null);
+                tokens, new InlineRunner(checkpoints, ProviderSettings.defaults().withStreaming(true), clock));
         node = new Node(new NodeSettings(config.nodeName(), config.slots(), config.lease(), config.pollInterval(), work,
                 config.logBytes(), settings.logStreamBytes()), engine, runs, pipelines, events, signals,
                 new Integrations(pools, repositories, secrets, forges, agents), clock).start();

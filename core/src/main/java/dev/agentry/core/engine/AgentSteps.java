@@ -120,7 +120,6 @@ final class AgentSteps {
         env.put("AGENTRY_MODEL", model);
         env.put("AGENTRY_MODEL_API", provider.api().wireName());
         env.put("AGENTRY_GATEWAY_URL", gateway);
-        env.put("AGENTRY_GATEWAY_TOKEN", token);
         env.put("ANTHROPIC_BASE_URL", gateway + "/anthropic");
         env.put("ANTHROPIC_API_KEY", token);
         env.put("ANTHROPIC_AUTH_TOKEN", token);
@@ -138,7 +137,9 @@ final class AgentSteps {
         var s = new LinkedHashMap<String, Object>();
         s.put("model", model);
         s.put("system", kind.prompt());
-        s.put("tools", kind.tools());
+        if (!kind.tools().isEmpty()) {
+            s.put("tools", kind.tools()); // left out: every tool
+        }
         s.put("commands", kind.commands());
         s.put("maxTurns", kind.limits().maxTurns());
         s.put("maxTokens", kind.limits().maxTokens());

@@ -57,7 +57,8 @@ public final class RunnerCommand implements Callable<Integer> {
         }
         String host = listen.substring(0, colon).replaceAll("^\\[|\\]$", "");
         Path root = work != null ? work : Path.of(System.getProperty("user.home"), ".agentry-runner");
-        var pool = new LocalPool(root.toAbsolutePath(), slots, logBytes, Clock.systemUTC());
+        var pool = new LocalPool(new LocalPool.Settings(root.toAbsolutePath(), slots, logBytes, Clock.systemUTC(), null, null,
+                dev.agentry.server.work.AgentryLauncher.write(root.toAbsolutePath())));
         int orphans = pool.stopOrphans();
         if (orphans > 0) {
             err.println("agentry runner: stopped " + orphans + " jobs left running by an earlier runner that was killed");
