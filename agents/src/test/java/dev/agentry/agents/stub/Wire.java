@@ -80,7 +80,8 @@ sealed interface Wire {
         public List<String> events(Scripted answer, JsonNode request, int sequence) {
             List<String> events = new ArrayList<>();
             ObjectNode start = JSON.createObjectNode().put("type", "message_start");
-            ObjectNode message = start.set("message", message(request, sequence));
+            ObjectNode message = message(request, sequence);
+            start.set("message", message); // set returns the parent, not the message
             message.putArray("content");
             message.putNull("stop_reason");
             message.putNull("stop_sequence");
