@@ -32,6 +32,11 @@ public final class CanonicalJson {
 
     private CanonicalJson() {}
 
+    /** A reader with the gateway's limits: strings as long as the largest body it admits. */
+    public static com.fasterxml.jackson.databind.ObjectReader reader() {
+        return MAPPER.reader();
+    }
+
     public static String write(JsonNode node) {
         return write(node, null);
     }
