@@ -81,7 +81,7 @@ sealed interface Wire {
             List<String> events = new ArrayList<>();
             ObjectNode message = message(request, sequence);
             ObjectNode start = JSON.createObjectNode().put("type", "message_start");
-            start.set("message", message);
+            start.set("message", message); // set returns the parent, not the message
             message.putArray("content");
             message.putNull("stop_reason");
             message.putNull("stop_sequence");
