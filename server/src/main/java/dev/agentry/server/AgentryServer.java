@@ -40,6 +40,8 @@ import dev.agentry.server.work.ManifestPools;
 import dev.agentry.server.work.PoolCatalog;
 import dev.agentry.server.work.RepositoryForges;
 import dev.agentry.server.http.HttpApi;
+import dev.agentry.server.http.GatewayRoutes;
+import dev.agentry.agents.gateway.GatewayProxy;
 import io.javalin.Javalin;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,7 +138,10 @@ public final class AgentryServer implements AutoCloseable {
         var forges = new RepositoryForges(new LocalForge(work, pullRequests, clock),
                 new GitHubForge(java.net.URI.create(config.work().githubApiUrl()), httpClient), config.work().githubToken(), secrets);
         var models = new Models(modelsConfig.providers(), modelsConfig.defaultProvider(), modelsConfig.defaultModel(), null);
-        HttpApi.GatewayMount gateway = null;
+        var proxy = new GatewayProxy(tokens, models::provider, ledger, GatewayProxy.httpClient(Duration.ofSeconds(10)),
+                GatewayProxy.Settings.DEFAULTS, clock);
+        var gatewayRoutes = new GatewayRoutes(proxy, tokens, checkpoints, clock);
+        HttpApi.GatewayMount gateway = c -> gatewayRoutes.addTo(c.routes);
         // the API first: agents reach the gateway at its port, which is known only once it listens
         http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
                 new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools,
