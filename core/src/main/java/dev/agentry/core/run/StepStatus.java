@@ -23,8 +23,8 @@ public enum StepStatus {
             // PENDING -> SUCCEEDED: a re-run reuses the checkpoint of a step that succeeded in the source run
             case PENDING -> EnumSet.of(READY, WAITING, SKIPPED, CANCELED, SUCCEEDED);
             case READY -> EnumSet.of(RUNNING, CANCELED);
-            // RUNNING -> READY is a retry after a failed or lost attempt
-            case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, READY, CANCELED);
+            // RUNNING -> READY is a retry after a failed or lost attempt; RUNNING -> WAITING an agent asking a human
+            case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, READY, WAITING, CANCELED);
             // WAITING -> READY: an agent's question was answered and the agent goes on
             case WAITING -> EnumSet.of(SUCCEEDED, FAILED, READY, CANCELED);
             // a run retried from its failed step resets what did not succeed

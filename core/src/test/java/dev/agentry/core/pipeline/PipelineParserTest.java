@@ -189,7 +189,7 @@ class PipelineParserTest {
                   - {id: test, kind: noop, needs: [build]}
                 """);
         assertThat(found).extracting(Problem::field).containsExactly("steps[0].kind");
-        assertThat(found.get(0).message()).contains("unknown kind 'compile'").contains("command, approval, sleep, noop");
+        assertThat(found.get(0).message()).contains("unknown kind 'compile'").contains("command, agent, approval, sleep, noop");
     }
 
     @Test
@@ -209,7 +209,7 @@ class PipelineParserTest {
     void an_unknown_kind_lists_the_kinds_there_are() {
         var p = problem("{name: k, steps: [{id: a, kind: shell, run: ls}]}");
         assertThat(p.field()).isEqualTo("steps[0].kind");
-        assertThat(p.message()).contains("unknown kind 'shell'").contains("command, approval, sleep, noop, open-pr, gate, merge");
+        assertThat(p.message()).contains("unknown kind 'shell'").contains("command, agent, approval, sleep, noop, open-pr, gate, merge");
     }
 
     @Test

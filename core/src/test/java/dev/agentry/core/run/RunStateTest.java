@@ -549,8 +549,9 @@ class RunStateTest {
                 StepStatus.READY, StepStatus.WAITING, StepStatus.SKIPPED, StepStatus.CANCELED, StepStatus.SUCCEEDED);
         assertThat(StepStatus.READY.next()).containsExactlyInAnyOrder(StepStatus.RUNNING, StepStatus.CANCELED);
         assertThat(StepStatus.RUNNING.next()).containsExactlyInAnyOrder(
-                StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.READY, StepStatus.CANCELED);
-        assertThat(StepStatus.WAITING.next()).containsExactlyInAnyOrder(StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELED);
+                StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.READY, StepStatus.WAITING, StepStatus.CANCELED);
+        assertThat(StepStatus.WAITING.next()).containsExactlyInAnyOrder(StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.READY,
+                StepStatus.CANCELED);
         for (var finished : List.of(StepStatus.FAILED, StepStatus.CANCELED, StepStatus.SKIPPED)) {
             assertThat(finished.next()).containsExactly(StepStatus.PENDING);
         }
@@ -656,5 +657,81 @@ class RunStateTest {
         assertThat(run.step("ci").pool()).isEqualTo(RunState.NODE_POOL);
         assertThat(run.step("ci").dueAt()).isEqualTo(T0.plusSeconds(13));
         assertThat(GateMemo.of(run.step("ci").memo()).fixes()).isEqualTo(1);
+    }
+
+    private static final String AGENTS = """
+            name: agents
+            steps:
+              - id: a
+                kind: agent
+                agent: architect
+                prompt: design it
+              - id: b
+                kind: agent
+                agent: coder
+                needs: [a]
+                prompt: build it
+            """;
+
+    @Test
+    void an_agents_question_waits_on_a_decision_and_its_answer_makes_the_step_ready_with_the_answer() {
+        var run = admitted(AGENTS);
+        var ref = claim(run, "a", "n1");
+        String keyBefore = key(run, "a");
+        assertThat(run.complete(StepOutcome.asked(ref, "Which language?", null), T0.plusSeconds(1), NO_JITTER)).isTrue();
+        assertThat(status(run, "a")).isEqualTo(StepStatus.WAITING);
+        assertThat(run.status()).isEqualTo(RunStatus.NEEDS_YOU);
+        long decision = run.step("a").decisionId();
+        assertThat(run.decisionChanges()).extracting(RunState.DecisionChange::prompt).contains("Which language?");
+
+        run.answer(decision, true, "Go", "ada", T0.plusSeconds(2));
+        assertThat(status(run, "a")).isEqualTo(StepStatus.READY);
+        assertThat(run.step("a").memo()).containsEntry(RunState.AGENT_ANSWER, "Go");
+        assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(key(run, "a")).as("the same attempt goes on: its checkpoint is kept").isEqualTo(keyBefore);
+    }
+
+    @Test
+    void a_declined_question_fails_the_agent_step() {
+        var run = admitted(AGENTS);
+        run.complete(StepOutcome.asked(claim(run, "a", "n1"), "Which language?", null), T0.plusSeconds(1), NO_JITTER);
+        run.answer(run.step("a").decisionId(), false, "not now", "ada", T0.plusSeconds(2));
+        assertThat(status(run, "a")).isEqualTo(StepStatus.FAILED);
+        assertThat(run.step("a").error()).contains("declined by ada: not now");
+    }
+
+    @Test
+    void a_paused_run_parks_its_ready_steps_until_it_resumes_and_starts_nothing_meanwhile() {
+        var run = admitted(AGENTS);
+        assertThat(run.pause("budget", Map.of("budget", "account"), T0)).isTrue();
+        assertThat(run.status()).isEqualTo(RunStatus.PAUSED);
+        assertThat(run.step("a").dueAt()).isEqualTo(RunState.PARKED);
+        assertThat(run.pause("budget", Map.of(), T0)).as("already paused").isFalse();
+
+        run.step("a").dueAt = T0; // a node had claimed it just before the pause
+        var ref = claim(run, "a", "n1");
+        assertThat(run.complete(StepOutcome.succeeded(ref, Map.of("answer", "x"), 0, null), T0.plusSeconds(1), NO_JITTER)).isTrue();
+        assertThat(status(run, "b")).as("nothing starts while paused").isEqualTo(StepStatus.PENDING);
+
+        assertThat(run.resume("cap raised", T0.plusSeconds(5))).isTrue();
+        assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(status(run, "b")).isEqualTo(StepStatus.READY);
+        assertThat(run.step("b").dueAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(types(run)).contains("run.paused", "run.resumed");
+    }
+
+    @Test
+    void an_attempt_stopped_by_a_budget_is_ready_again_without_spending_its_retry_budget_and_parked_while_paused() {
+        var run = admitted(AGENTS);
+        var ref = claim(run, "a", "n1");
+        String keyBefore = key(run, "a");
+        run.pause("budget", Map.of(), T0);
+        assertThat(run.complete(StepOutcome.paused(ref, "a budget is spent", null), T0.plusSeconds(1), NO_JITTER)).isTrue();
+        assertThat(status(run, "a")).isEqualTo(StepStatus.READY);
+        assertThat(run.step("a").failures()).isZero();
+        assertThat(run.step("a").dueAt()).isEqualTo(RunState.PARKED);
+        assertThat(key(run, "a")).isEqualTo(keyBefore);
+        run.resume("rollover", T0.plusSeconds(9));
+        assertThat(run.step("a").dueAt()).isEqualTo(T0.plusSeconds(9));
     }
 }

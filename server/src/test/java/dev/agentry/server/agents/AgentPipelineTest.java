@@ -326,6 +326,44 @@ class AgentPipelineTest {
     }
 
     @Test
+    void an_agents_question_becomes_a_decision_and_the_answer_is_given_back_to_it() throws Exception {
+        int before = model.requestCount();
+        model.reply(Scripted.toolCall("ask_human", "{\"question\": \"Which language should the greeter use?\"}").usage(300, 20, 0, 0),
+                Scripted.toolCall("finish", "{\"answer\": \"A greeter in Go\"}").usage(400, 20, 0, 0));
+        long id = start("""
+                name: asks
+                steps:
+                  - id: design
+                    kind: agent
+                    agent: architect
+                    prompt: Design a greeter.
+                """, "{}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("status").asText().equals("needs-you"));
+        JsonNode decisions = json(server.get("/api/workspaces/default/decisions?status=pending").body());
+        JsonNode question = null;
+        for (JsonNode d : decisions.path("items")) {
+            if (d.path("run").asLong() == id) {
+                question = d;
+            }
+        }
+        assertThat(question).as(decisions.toString()).isNotNull();
+        assertThat(question.path("prompt").asText()).isEqualTo("Which language should the greeter use?");
+        var answered = server.post("/api/workspaces/default/decisions/" + question.path("id").asLong() + "/answer",
+                "{\"answer\": \"Go, please\", \"by\": \"ada\"}");
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+
+        JsonNode done = finished(id);
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("succeeded");
+        assertThat(step(done, "design").path("outputs").path("answer").asText()).isEqualTo("A greeter in Go");
+        var requests = model.requests().subList(before, model.requestCount());
+        assertThat(requests).hasSize(2);
+        assertThat(requests.get(1).body()).as("the answer comes back as the question's result").contains("Go, please");
+
+        var empty = server.post("/api/workspaces/default/decisions/" + question.path("id").asLong() + "/answer", "{\"answer\": \" \"}");
+        assertThat(empty.statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void an_agent_step_naming_an_unknown_kind_is_refused_with_the_field_named() throws Exception {
         var applied = server.post("/api/workspaces/default/pipelines", """
                 name: unknown-kind
