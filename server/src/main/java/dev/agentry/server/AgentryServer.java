@@ -27,6 +27,7 @@ import dev.agentry.core.agent.Agents;
 import dev.agentry.core.agent.Models;
 import dev.agentry.core.spend.Prices;
 import dev.agentry.postgres.PostgresCheckpoints;
+import dev.agentry.postgres.PostgresFragments;
 import dev.agentry.postgres.PostgresGatewayTokens;
 import dev.agentry.postgres.PostgresSpend;
 import dev.agentry.server.work.AgentryLauncher;
@@ -116,6 +117,7 @@ public final class AgentryServer implements AutoCloseable {
         var ledger = new SpendLedger(spend, prices, engine, clock);
         var tokens = new PostgresGatewayTokens(db, clock);
         var checkpoints = new PostgresCheckpoints(db, clock);
+        var fragments = new PostgresFragments(db, clock);
         var events = new PostgresEventLog(db, signals, clock);
         var attention = new PostgresAttention(db, signals, clock);
         var settings = config.events();
@@ -145,11 +147,11 @@ public final class AgentryServer implements AutoCloseable {
         // the API first: agents reach the gateway at its port, which is known only once it listens
         http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
                 new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools,
-                        ledger, spend, kinds, models, prices, gateway),
+                        ledger, spend, kinds, models, prices, fragments, gateway),
                 this::ready).start();
         var gatewayUrl = java.net.URI.create(modelsConfig.gatewayUrl() != null ? modelsConfig.gatewayUrl() : url());
         var agents = new Agents(kinds, new Models(models.providers(), models.defaultProvider(), models.defaultModel(), gatewayUrl),
-                tokens, new InlineRunner(checkpoints, ProviderSettings.defaults().withStreaming(true), clock));
+                tokens, new InlineRunner(checkpoints, ProviderSettings.defaults().withStreaming(true), clock), fragments);
         node = new Node(new NodeSettings(config.nodeName(), config.slots(), config.lease(), config.pollInterval(), work,
                 config.logBytes(), settings.logStreamBytes()), engine, runs, pipelines, events, signals,
                 new Integrations(pools, repositories, secrets, forges, agents), clock).start();

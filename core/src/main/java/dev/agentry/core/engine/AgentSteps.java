@@ -5,6 +5,7 @@ import dev.agentry.core.agent.AgentKind;
 import dev.agentry.core.agent.Agents;
 import dev.agentry.core.agent.InlineAgents;
 import dev.agentry.core.agent.ModelChoice;
+import dev.agentry.core.agent.PromptFragments;
 import dev.agentry.core.agent.ProviderEndpoint;
 import dev.agentry.core.job.JobSpec;
 import dev.agentry.core.pipeline.StepAction;
@@ -33,12 +34,14 @@ final class AgentSteps {
     private static final Duration TOKEN_SLACK = Duration.ofHours(1);
 
     private final RunStore runs;
+    private final PipelineStore pipelines;
     private final Agents agents;
     private final Jobs jobs;
     private final Clock clock;
 
-    AgentSteps(RunStore runs, Agents agents, Jobs jobs, Clock clock) {
+    AgentSteps(RunStore runs, PipelineStore pipelines, Agents agents, Jobs jobs, Clock clock) {
         this.runs = runs;
+        this.pipelines = pipelines;
         this.agents = agents;
         this.jobs = jobs;
         this.clock = clock;
@@ -66,6 +69,12 @@ final class AgentSteps {
         }
         Template.Context context = runs.templateContext(claim.runId());
         String prompt = Template.render(action.prompt(), context);
+        String system;
+        try {
+            system = instructions(kind.get(), claim, step, action);
+        } catch (PromptFragments.UnknownFragment e) {
+            return StepOutcome.failed(ref, e.getMessage(), null, null);
+        }
         var scope = new CallScope(claim.runId(), claim.stepId(), claim.idempotencyKey(), claim.workspace(), null, provider.get().name());
         Duration life = (step.timeout() == null ? kind.get().limits().wallTime() : step.timeout()).plus(TOKEN_SLACK);
         String token = agents.tokens().mint(scope, clock.instant().plus(life));
@@ -73,15 +82,35 @@ final class AgentSteps {
         try {
             if (kind.get().inline()) {
                 return inline(ref, new InlineAgents.Task(scope, kind.get(), provider.get().api(), choice.model(),
-                        kind.get().prompt(), prompt, models.gatewayUrl(), token, answer));
+                        system, prompt, models.gatewayUrl(), token, answer));
             }
-            var env = environment(kind.get(), provider.get(), choice.model(), prompt, token, answer);
+            var env = environment(kind.get(), system, provider.get(), choice.model(), prompt, token, answer);
             String command = kind.get().builtin() ? BUILTIN_COMMAND : kind.get().command();
             var job = new StepAction.Command(command, Map.of(), action.placement(), action.noOutputTimeout(), true);
             return fromJob(jobs.run(entry, step, job, JobSpec.COMMAND, output, env));
         } finally {
             agents.tokens().revoke(claim.idempotencyKey());
         }
+    }
+
+    /**
+     * The kind's instructions, then the prompt fragments of the pipeline and of the step, at the versions the run
+     * pinned. A command-line agent, which has no system prompt of its own here, gets them ahead of its task.
+     */
+    private String instructions(AgentKind kind, Claim claim, StepDefinition step, StepAction.Agent action) {
+        var names = new java.util.ArrayList<String>();
+        var pipeline = pipelines.byId(claim.versionId()).definition();
+        pipeline.fragments().forEach(names::add);
+        action.fragments().stream().filter(n -> !names.contains(n)).forEach(names::add);
+        var text = new StringBuilder(kind.prompt() == null ? "" : kind.prompt());
+        if (!names.isEmpty() && agents.fragments() != null) {
+            for (var f : agents.fragments().pinned(claim.runId(), claim.workspace(), names)) {
+                text.append(text.isEmpty() ? "" : "\n\n").append("## ").append(f.name()).append("\n").append(f.text());
+            }
+        } else if (!names.isEmpty()) {
+            throw new PromptFragments.UnknownFragment("this node has no prompt fragments to give: " + String.join(", ", names));
+        }
+        return text.toString();
     }
 
     private StepOutcome inline(StepOutcome.StepRef ref, InlineAgents.Task task) {
@@ -111,12 +140,13 @@ final class AgentSteps {
      * What an agent job finds in its environment: the task, the built-in agent's settings, and the gateway as
      * both Anthropic and OpenAI SDKs look for it, with the run-scoped token where they expect a key.
      */
-    private Map<String, String> environment(AgentKind kind, ProviderEndpoint provider, String model, String prompt,
-                                            String token, String answer) {
+    private Map<String, String> environment(AgentKind kind, String system, ProviderEndpoint provider, String model,
+                                            String prompt, String token, String answer) {
         String gateway = agents.models().gatewayUrl().toString().replaceAll("/+$", "") + "/gateway";
         var env = new LinkedHashMap<String, String>();
-        env.put("AGENTRY_PROMPT", prompt);
-        env.put("AGENTRY_AGENT", settings(kind, model));
+        // the built-in agent reads its instructions from its settings; a command-line agent only sees its task
+        env.put("AGENTRY_PROMPT", kind.builtin() || system.isBlank() ? prompt : system + "\n\n---\n\n" + prompt);
+        env.put("AGENTRY_AGENT", settings(kind, system, model));
         env.put("AGENTRY_MODEL", model);
         env.put("AGENTRY_MODEL_API", provider.api().wireName());
         env.put("AGENTRY_GATEWAY_URL", gateway);
@@ -133,10 +163,10 @@ final class AgentSteps {
     }
 
     /** The built-in agent's settings as {@code agentry agent} reads them from {@code AGENTRY_AGENT}. */
-    static String settings(AgentKind kind, String model) {
+    static String settings(AgentKind kind, String system, String model) {
         var s = new LinkedHashMap<String, Object>();
         s.put("model", model);
-        s.put("system", kind.prompt());
+        s.put("system", system);
         if (!kind.tools().isEmpty()) {
             s.put("tools", kind.tools()); // left out: every tool
         }

@@ -105,7 +105,7 @@ final class Dispatcher extends Loop {
         this.pools = integrations.pools();
         this.jobs = new Jobs(runs, integrations, clock);
         this.forgeSteps = new ForgeSteps(runs, integrations);
-        this.agentSteps = new AgentSteps(runs, integrations.agents(), jobs, clock);
+        this.agentSteps = new AgentSteps(runs, pipelines, integrations.agents(), jobs, clock);
     }
 
     @Override

@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * A validated pipeline: a DAG of steps, stored in topological order (every step after the steps it needs).
  * {@code concurrency} caps how many runs of the pipeline are active at once; 0 means no cap. {@code repository}
- * names the registered repository its runs work on unless a run names another; null for none.
+ * names the registered repository its runs work on unless a run names another; null for none. {@code fragments}
+ * are the prompt fragments every agent step of the pipeline gets.
  */
 public record PipelineDefinition(
         String name,
@@ -16,9 +17,11 @@ public record PipelineDefinition(
         Map<String, InputSpec> inputs,
         List<StepDefinition> steps,
         int concurrency,
-        String repository) {
+        String repository,
+        List<String> fragments) {
 
     public PipelineDefinition {
+        fragments = fragments == null ? List.of() : List.copyOf(fragments);
         inputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
         steps = List.copyOf(steps);
     }

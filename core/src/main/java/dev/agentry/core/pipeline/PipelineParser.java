@@ -30,7 +30,8 @@ public final class PipelineParser {
     private static final Duration MAX_DURATION = Duration.ofDays(365);
     private static final Set<String> KINDS = Set.of("command", "agent", "approval", "sleep", "noop", "open-pr", "gate", "merge");
     private static final String KIND_LIST = "command, agent, approval, sleep, noop, open-pr, gate, merge";
-    private static final Set<String> TOP_FIELDS = Set.of("name", "description", "inputs", "steps", "concurrency", "repository");
+    private static final Set<String> TOP_FIELDS = Set.of("name", "description", "inputs", "steps", "concurrency", "repository",
+            "fragments");
     private static final Set<String> JOB_FIELDS = Set.of("run", "env", "pool", "labels", "no_output_timeout", "uncommitted");
     private static final Set<String> STEP_FIELDS = Set.of("id", "kind", "needs", "when", "retry", "timeout",
             "run", "env", "pool", "labels", "no_output_timeout", "uncommitted", "prompt", "deadline", "on_deadline",
@@ -111,7 +112,7 @@ public final class PipelineParser {
         if (!problems.isEmpty()) {
             throw new InvalidDefinition(problems);
         }
-        return new PipelineDefinition(name, description, inputs, steps, concurrency, repository);
+        return new PipelineDefinition(name, description, inputs, steps, concurrency, repository, names(root.get("fragments"), "fragments"));
     }
 
     private Map<String, InputSpec> inputs(JsonNode node) {
@@ -327,25 +328,31 @@ public final class PipelineParser {
         if (model != null && (model.isBlank() || model.length() > 200 || model.chars().anyMatch(c -> c <= ' '))) {
             problem(path + ".model", "expected a model name such as claude-sonnet-4-5 or openai/gpt-4.1 (no spaces, at most 200 characters)");
         }
-        var fragments = new ArrayList<String>();
-        JsonNode raw = node.get("fragments");
-        if (raw != null && !raw.isNull()) {
-            if (!raw.isArray()) {
-                problem(path + ".fragments", "expected a list of prompt fragment names, got " + describe(raw));
-            } else {
-                for (int i = 0; i < raw.size(); i++) {
-                    JsonNode f = raw.get(i);
-                    if (!f.isTextual() || !NAME.matcher(f.asText()).matches()) {
-                        problem(path + ".fragments[" + i + "]", "expected a fragment name of lower-case letters, digits, '-' or '_', got " + describe(f));
-                    } else {
-                        fragments.add(f.asText());
-                    }
-                }
-            }
-        }
+        var fragments = names(node.get("fragments"), path + ".fragments");
         // where it runs when the kind is not inline: the same fields as a command's
         var placement = command(node, path, false);
         return new StepAction.Agent(agent, prompt, model, placement.placement(), placement.noOutputTimeout(), fragments);
+    }
+
+    /** A list of prompt fragment names. */
+    private List<String> names(JsonNode raw, String path) {
+        var names = new ArrayList<String>();
+        if (raw == null || raw.isNull()) {
+            return names;
+        }
+        if (!raw.isArray()) {
+            problem(path, "expected a list of prompt fragment names, got " + describe(raw));
+            return names;
+        }
+        for (int i = 0; i < raw.size(); i++) {
+            JsonNode f = raw.get(i);
+            if (!f.isTextual() || !NAME.matcher(f.asText()).matches()) {
+                problem(path + "[" + i + "]", "expected a fragment name of lower-case letters, digits, '-' or '_', got " + describe(f));
+            } else if (!names.contains(f.asText())) {
+                names.add(f.asText());
+            }
+        }
+        return names;
     }
 
     private StepAction.Gate gate(JsonNode node, String path) {

@@ -41,7 +41,8 @@ public final class HttpApi {
                            RepositoryStore repositories, LocalPullRequests pullRequests, SecretVault secrets, PoolCatalog pools,
                            dev.agentry.core.engine.SpendLedger ledger, dev.agentry.core.spend.SpendViews spend,
                            dev.agentry.core.agent.AgentKinds kinds, dev.agentry.core.agent.Models models,
-                           dev.agentry.core.spend.Prices prices, GatewayMount gateway) {}
+                           dev.agentry.core.spend.Prices prices, dev.agentry.core.agent.PromptFragments fragments,
+                           GatewayMount gateway) {}
 
     /** The model gateway's routes, mounted next to the API's (they authenticate with run-scoped tokens). */
     public interface GatewayMount {
@@ -62,6 +63,7 @@ public final class HttpApi {
         var attention = new AttentionRoutes(services.attention());
         var repositories = new RepositoryRoutes(services.repositories(), services.pullRequests(), services.secrets());
         var pools = new PoolRoutes(services.pools());
+        var fragments = new FragmentRoutes(services.fragments(), services.spend(), queries);
         var spend = new SpendRoutes(engine, queries, services.ledger(), services.spend(), services.kinds(), services.models(),
                 services.prices());
         var sockets = new EventSocket(services.hub(), queries::workspaceExists, heartbeat);
@@ -122,6 +124,13 @@ public final class HttpApi {
             r.put(WS + "/runs/{id}/budget", ctx -> spend.setBudget(ctx, spend.runScope(ctx)));
             r.get(WS + "/runs/{id}/calls/{call}/prompt", spend::prompt);
             r.get(WS + "/pipelines/{name}/estimate", spend::estimate);
+
+            r.get(WS + "/fragments", fragments::visible);
+            r.get(WS + "/fragments/{name}", ctx -> fragments.get(ctx, fragments.workspace(ctx)));
+            r.put(WS + "/fragments/{name}", ctx -> fragments.save(ctx, fragments.workspace(ctx)));
+            r.get("/api/accounts/{account}/fragments/{name}", ctx -> fragments.get(ctx, fragments.account(ctx)));
+            r.put("/api/accounts/{account}/fragments/{name}", ctx -> fragments.save(ctx, fragments.account(ctx)));
+            r.get(WS + "/runs/{id}/fragments", fragments::ofRun);
 
             r.get(WS + "/events", events::workspaceStream);
             r.get(WS + "/events/export", events::workspaceExport);

@@ -364,6 +364,68 @@ class AgentPipelineTest {
     }
 
     @Test
+    void prompt_fragments_join_the_agents_instructions_at_the_version_the_run_pinned() throws Exception {
+        var saved = server.send(HttpRequest.newBuilder(URI.create(server.url + "/api/workspaces/default/fragments/house-style"))
+                .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"text\": \"Use tabs, version one.\"}")));
+        assertThat(saved.statusCode()).as(saved.body()).isEqualTo(200);
+        int before = model.requestCount();
+        model.reply(Scripted.text("first").usage(10, 1, 0, 0), Scripted.text("second").usage(10, 1, 0, 0));
+        long id = start("""
+                name: styled
+                fragments: [house-style]
+                steps:
+                  - id: one
+                    kind: agent
+                    agent: architect
+                    fragments: [small-changes]
+                    prompt: Design.
+                  - id: hold
+                    kind: approval
+                    needs: [one]
+                  - id: two
+                    kind: agent
+                    agent: architect
+                    needs: [hold]
+                    prompt: Design again.
+                """, "{}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(id).path("status").asText().equals("needs-you"));
+        // the fragment changes while the run is under way: the run keeps the version it started with
+        server.send(HttpRequest.newBuilder(URI.create(server.url + "/api/workspaces/default/fragments/house-style"))
+                .header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"text\": \"Use spaces, version two.\"}")));
+        long decision = json(server.get("/api/workspaces/default/decisions").body()).path("items").findValues("id").stream()
+                .map(JsonNode::asLong).max(Long::compare).orElseThrow();
+        server.post("/api/workspaces/default/decisions/" + decision + "/approve", "{}");
+        assertThat(finished(id).path("status").asText()).isEqualTo("succeeded");
+
+        var requests = model.requests().subList(before, model.requestCount());
+        assertThat(requests).hasSize(2);
+        assertThat(requests.get(0).json().path("system").toString()).contains("Use tabs, version one.").contains("Keep changes small");
+        assertThat(requests.get(1).json().path("system").toString()).contains("Use tabs, version one.").doesNotContain("version two");
+        JsonNode pins = json(server.get("/api/workspaces/default/runs/" + id + "/fragments").body());
+        assertThat(pins.path("items").findValuesAsText("name")).containsExactlyInAnyOrder("house-style", "small-changes");
+        JsonNode latest = json(server.get("/api/workspaces/default/fragments/house-style").body());
+        assertThat(latest.path("version").asInt()).isEqualTo(2);
+        assertThat(json(server.get("/api/workspaces/default/fragments/house-style?version=1").body()).path("text").asText())
+                .isEqualTo("Use tabs, version one.");
+    }
+
+    @Test
+    void a_run_naming_a_fragment_no_scope_has_fails_its_agent_step_with_the_name() throws Exception {
+        long id = start("""
+                name: missing-fragment
+                steps:
+                  - id: one
+                    kind: agent
+                    agent: architect
+                    fragments: [no-such-guideline]
+                    prompt: Design.
+                """, "{}");
+        JsonNode done = finished(id);
+        assertThat(done.path("status").asText()).isEqualTo("failed");
+        assertThat(step(done, "one").path("error").asText()).contains("prompt fragment 'no-such-guideline' does not exist");
+    }
+
+    @Test
     void an_agent_step_naming_an_unknown_kind_is_refused_with_the_field_named() throws Exception {
         var applied = server.post("/api/workspaces/default/pipelines", """
                 name: unknown-kind
