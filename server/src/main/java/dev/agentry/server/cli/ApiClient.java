@@ -98,6 +98,16 @@ final class ApiClient {
         }
     }
 
+    /** A PUT of a JSON body, under the workspace or, with {@code global}, under {@code /api}. */
+    JsonNode put(String path, Object body, boolean global) {
+        try {
+            return send(request(global ? "/api" + path : workspacePath(path), Map.of()).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(ApiJson.MAPPER.writeValueAsString(body))));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     JsonNode deleteGlobal(String path) {
         return send(request("/api" + path, Map.of()).DELETE());
     }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "decisions", description = "Decisions runs are waiting on, and their answers.",
-        subcommands = {DecisionsCommand.ListDecisions.class, DecisionsCommand.Approve.class, DecisionsCommand.Reject.class})
+        subcommands = {DecisionsCommand.ListDecisions.class, DecisionsCommand.Approve.class, DecisionsCommand.Reject.class,
+                DecisionsCommand.Reply.class})
 public final class DecisionsCommand {
     @Command(name = "list", description = "List decisions (pending ones by default).")
     static final class ListDecisions extends ClientCommand {
@@ -53,6 +54,30 @@ public final class DecisionsCommand {
                 Output.json(out(), d);
             } else {
                 out().println("decision " + id + " " + d.path("status").asText() + " (run " + d.path("run").asText() + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "answer", description = "Answer an agent's question in words; the agent goes on with the answer.")
+    static final class Reply extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "DECISION") long id;
+        @Parameters(index = "1", paramLabel = "ANSWER") String answer;
+        @Option(names = "--by", paramLabel = "NAME", description = "Who answers (default: $USER).") String by;
+
+        @Override
+        int execute(ApiClient api) {
+            var body = new LinkedHashMap<String, Object>();
+            body.put("answer", answer);
+            String who = by != null ? by : System.getenv("USER");
+            if (who != null) {
+                body.put("by", who);
+            }
+            JsonNode d = api.post("/decisions/" + id + "/answer", body);
+            if (options.json) {
+                Output.json(out(), d);
+            } else {
+                out().println("decision " + id + " answered (run " + d.path("run").asText() + ")");
             }
             return 0;
         }

@@ -291,6 +291,21 @@ class CliTest {
     }
 
     @Test
+    void agent_kinds_are_listed_and_budgets_are_set_and_shown() {
+        var agents = ok("agents");
+        assertThat(agents.out()).contains("coder", "harness", "architect", "inline")
+                .contains("no model provider is configured");
+        assertThat(ok("budget", "5").out()).contains("workspace budget: $0 spent of $5");
+        assertThat(ok("budget", "--account", "default", "200", "--override-until", "2030-01-01T00:00:00Z").out())
+                .contains("account budget: $0 spent of $200");
+        assertThat(ok("spend").out()).contains("workspace  $0 of $5").contains("account    $0 of $200");
+        assertThat(client("budget", "lots").exitCode()).isEqualTo(2);
+        assertThat(client("budget", "--account", "nobody", "5").exitCode()).isEqualTo(1);
+        assertThat(ok("budget", "none").out()).contains("workspace budget: $0 spent");
+        ok("budget", "--account", "default", "none");
+    }
+
+    @Test
     void logs_prints_a_steps_output() {
         long run = ok("run", "greet", "-i", "who=dee").id();
         awaitRun(run, "succeeded");
