@@ -116,6 +116,13 @@ public final class ScriptedModelServer implements AutoCloseable {
         return requests.getLast();
     }
 
+    /** Forgets the answers no request took, so one test's leftovers cannot answer the next test's calls. */
+    public int clear() {
+        int left = script.size();
+        script.clear();
+        return left;
+    }
+
     /** How many scripted answers are still waiting for a request. */
     public int remaining() {
         return script.size();

@@ -64,6 +64,12 @@ class AgentPipelineTest {
                 List.of(curlAgent), Map.of()));
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void nothingLeftForTheNextTest() {
+        int left = model.clear();
+        assertThat(left).as("scripted answers no call took").isZero();
+    }
+
     @AfterAll
     static void stop() {
         server.close();
