@@ -88,8 +88,7 @@ final class AnthropicWire implements ProviderWire {
 
     @Override
     public URI endpoint(URI baseUrl) {
-        String base = baseUrl.toString();
-        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/messages");
+        return ProviderWire.under(baseUrl, "/v1/messages");
     }
 
     @Override

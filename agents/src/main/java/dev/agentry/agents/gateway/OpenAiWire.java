@@ -64,8 +64,7 @@ final class OpenAiWire implements ProviderWire {
 
     @Override
     public URI endpoint(URI baseUrl) {
-        String base = baseUrl.toString();
-        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/chat/completions");
+        return ProviderWire.under(baseUrl, "/chat/completions");
     }
 
     @Override

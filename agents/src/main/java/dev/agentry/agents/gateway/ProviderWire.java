@@ -96,4 +96,10 @@ sealed interface ProviderWire permits AnthropicWire, OpenAiWire {
         JsonNode n = usage.get(field);
         return n != null && n.canConvertToLong() ? n.asLong() : 0;
     }
+
+    /** {@code path} under a provider's base URL, whether the base ends in a slash or not. */
+    static URI under(URI baseUrl, String path) {
+        String base = baseUrl.toString();
+        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
+    }
 }

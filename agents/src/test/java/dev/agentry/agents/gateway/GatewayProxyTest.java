@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.agentry.agents.stub.Scripted;
+import dev.agentry.agents.stub.PacedAnthropicStream;
 import dev.agentry.agents.stub.ScriptedModelServer;
 import dev.agentry.core.agent.ProviderEndpoint;
 import dev.agentry.core.agent.ProviderEndpoint.Api;
@@ -278,26 +279,8 @@ class GatewayProxyTest {
      */
     @Test
     void a_stream_reaches_the_client_before_the_provider_has_finished() throws Exception {
-        var release = new CountDownLatch(1);
-        HttpServer paced = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        paced.createContext("/v1/messages", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            exchange.getResponseHeaders().set("content-type", "text/event-stream");
-            exchange.sendResponseHeaders(200, 0);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"role\":\"assistant\","
-                        + "\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                release.await(10, TimeUnit.SECONDS);
-                out.write(("event: message_delta\ndata: {\"type\":\"message_delta\",\"usage\":{\"output_tokens\":9}}\n\n")
-                        .getBytes(StandardCharsets.UTF_8));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        paced.start();
-        try {
-            var gateway = proxy(GatewayProxy.Settings.DEFAULTS, URI.create("http://127.0.0.1:" + paced.getAddress().getPort()),
+        try (var paced = new PacedAnthropicStream(5, 9)) {
+            var gateway = proxy(GatewayProxy.Settings.DEFAULTS, paced.baseUrl(),
                     URI.create(upstream.openAiBaseUrl()));
             var sink = new RecordingSink();
             var done = CompletableFuture.runAsync(() -> {
@@ -312,13 +295,10 @@ class GatewayProxyTest {
             assertThat(sink.firstChunk.await(5, TimeUnit.SECONDS)).as("first event forwarded while the provider is still writing").isTrue();
             assertThat(sink.text()).contains("message_start").doesNotContain("message_delta");
             assertThat(metering.recorded()).isEmpty();
-            release.countDown();
+            paced.release();
             done.get(5, TimeUnit.SECONDS);
             assertThat(sink.text()).contains("message_delta");
             assertThat(metering.recorded()).singleElement().extracting(c -> c.usage()).isEqualTo(new Usage(5, 9, 0, 0));
-        } finally {
-            release.countDown();
-            paced.stop(0);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.agentry.agents.gateway.FakeGatewayTokens;
 import dev.agentry.agents.gateway.FakeMetering;
 import dev.agentry.agents.gateway.GatewayProxy;
 import dev.agentry.agents.stub.Scripted;
+import dev.agentry.agents.stub.PacedAnthropicStream;
 import dev.agentry.agents.stub.ScriptedModelServer;
 import dev.agentry.core.agent.ProviderEndpoint;
 import dev.agentry.core.agent.ProviderEndpoint.Api;
@@ -209,26 +210,8 @@ class GatewayRoutesTest {
     /** The scripted provider writes a stream at once; this one holds the rest of its stream until released. */
     @Test
     void a_stream_reaches_the_client_before_the_provider_finishes() throws Exception {
-        var release = new CountDownLatch(1);
-        HttpServer paced = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        paced.createContext("/v1/messages", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            exchange.getResponseHeaders().set("content-type", "text/event-stream");
-            exchange.sendResponseHeaders(200, 0);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"role\":\"assistant\","
-                        + "\"usage\":{\"input_tokens\":4,\"output_tokens\":1}}}\n\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                release.await(10, TimeUnit.SECONDS);
-                out.write("event: message_delta\ndata: {\"type\":\"message_delta\",\"usage\":{\"output_tokens\":6}}\n\n"
-                        .getBytes(StandardCharsets.UTF_8));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        paced.start();
-        try {
-            anthropicBase = URI.create("http://127.0.0.1:" + paced.getAddress().getPort());
+        try (var paced = new PacedAnthropicStream(4, 6)) {
+            anthropicBase = paced.baseUrl();
             startGateway();
             var request = HttpRequest.newBuilder(URI.create(base + GatewayRoutes.ANTHROPIC_MESSAGES))
                     .header("x-api-key", anthropicToken)
@@ -240,14 +223,11 @@ class GatewayRoutesTest {
                 String first = readUntil(in, "\n\n");
                 assertThat(first).contains("message_start");
                 assertThat(metering.recorded()).isEmpty();
-                release.countDown();
+                paced.release();
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("message_delta");
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> metering.recorded().size() == 1);
             assertThat(metering.recorded().get(0).usage()).isEqualTo(new Usage(4, 6, 0, 0));
-        } finally {
-            release.countDown();
-            paced.stop(0);
         }
     }
 
