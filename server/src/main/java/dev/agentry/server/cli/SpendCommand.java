@@ -15,8 +15,25 @@ public final class SpendCommand extends ClientCommand {
     @Option(names = "--run", paramLabel = "RUN", description = "Show one run's calls, tokens, cost and cache hit rate.")
     Long run;
 
+    @Option(names = "--estimate", paramLabel = "PIPELINE", description = "Estimate what a run of the pipeline would cost, per agent step.")
+    String estimate;
+
     @Override
     int execute(ApiClient api) {
+        if (estimate != null) {
+            JsonNode e = api.get("/pipelines/" + ApiClient.segment(estimate) + "/estimate", java.util.Map.of());
+            if (options.json) {
+                Output.json(out(), e);
+                return 0;
+            }
+            var rows = new ArrayList<List<String>>();
+            e.path("steps").forEach(st -> rows.add(List.of(st.path("step").asText(), st.path("agent").asText(),
+                    st.path("model").asText("-"), st.has("estimateUsd") ? "$" + st.path("estimateUsd").asText() : "-", st.path("basis").asText())));
+            Output.table(out(), List.of("STEP", "AGENT", "MODEL", "ESTIMATE", "BASIS"), rows);
+            out().println(e.path("pipeline").asText() + "@" + e.path("version").asText() + ": about $" + e.path("estimateUsd").asText()
+                    + " a run" + (e.path("complete").asBoolean() ? "" : " (some steps could not be estimated)"));
+            return 0;
+        }
         if (run == null) {
             JsonNode s = api.get("/spend", java.util.Map.of());
             if (options.json) {

@@ -302,6 +302,8 @@ class CliTest {
         assertThat(client("budget", "lots").exitCode()).isEqualTo(2);
         assertThat(client("budget", "--account", "nobody", "5").exitCode()).isEqualTo(1);
         assertThat(ok("budget", "none").out()).contains("workspace budget: $0 spent");
+        server.post("/api/workspaces/default/pipelines", "name: planned\nsteps:\n  - id: plan\n    kind: agent\n    agent: architect\n    prompt: plan\n    model: claude-sonnet-4-5\n");
+        assertThat(ok("spend", "--estimate", "planned").out()).contains("plan", "architect", "typical tokens").contains("planned@1: about $");
         ok("budget", "--account", "default", "none");
     }
 
