@@ -26,6 +26,7 @@ import dev.agentry.core.agent.AgentKinds;
 import dev.agentry.core.agent.Agents;
 import dev.agentry.core.agent.Models;
 import dev.agentry.core.spend.Prices;
+import dev.agentry.postgres.PostgresAccess;
 import dev.agentry.postgres.PostgresCheckpoints;
 import dev.agentry.postgres.PostgresFragments;
 import dev.agentry.postgres.PostgresGatewayTokens;
@@ -71,6 +72,7 @@ public final class AgentryServer implements AutoCloseable {
     private WatchLiveness liveness;
     private PruneEvents pruneEvents;
     private ResumePausedRuns resumePaused;
+    private String firstAdminToken;
     private Javalin http;
     private volatile boolean running;
     private boolean closed;
@@ -118,6 +120,8 @@ public final class AgentryServer implements AutoCloseable {
         var tokens = new PostgresGatewayTokens(db, clock);
         var checkpoints = new PostgresCheckpoints(db, clock);
         var fragments = new PostgresFragments(db, clock);
+        var access = new PostgresAccess(db, clock);
+        firstAdminToken = FirstAdmin.ensure(access, config.control().bootstrapToken());
         var events = new PostgresEventLog(db, signals, clock);
         var attention = new PostgresAttention(db, signals, clock);
         var settings = config.events();
@@ -147,7 +151,7 @@ public final class AgentryServer implements AutoCloseable {
         // the API first: agents reach the gateway at its port, which is known only once it listens
         http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
                 new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools,
-                        ledger, spend, kinds, models, prices, fragments, gateway),
+                        ledger, spend, kinds, models, prices, fragments, access, gateway),
                 this::ready).start();
         var gatewayUrl = java.net.URI.create(modelsConfig.gatewayUrl() != null ? modelsConfig.gatewayUrl() : url());
         var agents = new Agents(kinds, new Models(models.providers(), models.defaultProvider(), models.defaultModel(), gatewayUrl),
@@ -182,6 +186,21 @@ public final class AgentryServer implements AutoCloseable {
     public String url() {
         String host = config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind();
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** Every route the server answers, as {@code METHOD /path/{param}} (WebSocket ones as {@code WS /path}). */
+    public java.util.List<String> routes() {
+        var routes = new java.util.ArrayList<String>();
+        var methods = java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+        http.unsafe.internalRouter.allHttpHandlers().stream().filter(e -> methods.contains(e.endpoint.method.name()))
+                .forEach(e -> routes.add(e.endpoint.method.name() + " " + e.endpoint.path));
+        http.unsafe.internalRouter.allWsHandlers().forEach(e -> routes.add("WS " + e.getPath()));
+        return routes;
+    }
+
+    /** The first administrator's token when this start made it (to show once), else null. */
+    public String firstAdminToken() {
+        return firstAdminToken;
     }
 
     public String nodeName() {

@@ -57,6 +57,7 @@ public final class ConfigLoader {
         settings.put("plain_http_hosts", new Setting("127.0.0.1,localhost,::1", "HOSTS", "Hosts a runner-pool manifest may call over plain http; every other host needs https."));
         settings.put("github_api_url", new Setting("https://api.github.com", "URL", "The GitHub REST API; for GitHub Enterprise, https://<host>/api/v3."));
         settings.put("github_token", new Setting("", "TOKEN", "Token the GitHub forge uses when a repository has no credential of its own. Prefer the environment variable to a file or flag."));
+        settings.put("bootstrap_token", new Setting("", "TOKEN", "The first administrator's API token, for automation: on its first start the server makes the user admin with this token instead of printing a new one. At least 16 characters; prefer the environment variable."));
         settings.put("default_model", new Setting("", "PROVIDER/MODEL", "The model agent steps use when neither the step nor its agent kind names one; empty picks anthropic/claude-sonnet-4-5 when ANTHROPIC_API_KEY is set, else openai/gpt-4.1 when OpenAI is configured."));
         settings.put("gateway_url", new Setting("", "URL", "The server's URL as agents reach its model gateway (on runners on other machines, an address they can reach); empty means http://127.0.0.1:<port>."));
         SETTINGS = Collections.unmodifiableMap(settings);
@@ -162,11 +163,16 @@ public final class ConfigLoader {
             problems.add("gateway_url: expected an http(s) URL such as http://agentry.internal:7070, got '" + gatewayUrl + "'");
         }
         var models = ModelsConfig.load(sections, env, values.get("default_model"), gatewayUrl, problems);
+        String bootstrap = values.get("bootstrap_token");
+        bootstrap = bootstrap == null || bootstrap.isBlank() ? null : bootstrap.strip();
+        if (bootstrap != null && (bootstrap.length() < 16 || bootstrap.length() > 512)) {
+            problems.add("bootstrap_token: expected at least 16 characters (and at most 512)");
+        }
         if (!problems.isEmpty()) {
             throw new BadConfig(problems);
         }
         return new ServerConfig(homePath, bind, port, url == null || url.isBlank() ? null : url, node, slots, lease, poll,
-                maxBody, logBytes, pool, events, work, models);
+                maxBody, logBytes, pool, events, work, models, new ServerConfig.Control(bootstrap));
     }
 
     /** The prefix of environment variables that hold secrets: {@code AGENTRY_SECRET_GIT_TOKEN} is secret {@code git-token}. */

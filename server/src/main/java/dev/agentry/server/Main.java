@@ -1,6 +1,8 @@
 package dev.agentry.server;
 
+import dev.agentry.server.cli.AccessCommands;
 import dev.agentry.server.cli.AgentCommand;
+import dev.agentry.server.cli.LoginCommand;
 import dev.agentry.server.cli.AgentsCommand;
 import dev.agentry.server.cli.SpendCommand;
 import dev.agentry.server.cli.AttentionCommand;
@@ -29,7 +31,8 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(name = "agentry", version = "agentry 0.1.0", modelTransformer = Main.HelpEverywhere.class,
         description = "Runs pipelines of steps durably on PostgreSQL: commands, approvals, timers.",
         subcommands = {ServeCommand.class, PipelinesCommand.class, RunCommand.class, RunsCommand.class,
-                DecisionsCommand.class, LogsCommand.class, EventsCommand.class, AttentionCommand.class, WatchCommand.class, RunnerCommand.class, AgentCommand.class, AgentsCommand.class, SpendCommand.class, SpendCommand.BudgetCommand.class, ReposCommand.class, PoolsCommand.class,
+                DecisionsCommand.class, LogsCommand.class, EventsCommand.class, AttentionCommand.class, WatchCommand.class, RunnerCommand.class, AgentCommand.class, AgentsCommand.class, SpendCommand.class, SpendCommand.BudgetCommand.class, LoginCommand.class, AccessCommands.WhoAmI.class, AccessCommands.Tokens.class,
+                AccessCommands.Workspaces.class, AccessCommands.Members.class, AccessCommands.Users.class, ReposCommand.class, PoolsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")

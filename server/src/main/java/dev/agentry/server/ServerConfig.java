@@ -21,6 +21,7 @@ import java.time.Duration;
  * @param events        the event log and its streams
  * @param work          runner pools, forges and the secrets they use
  * @param models        model providers, agent kinds, prices and the gateway
+ * @param control       accounts, tokens and the other controls
  */
 public record ServerConfig(
         Path home,
@@ -36,7 +37,21 @@ public record ServerConfig(
         int dbPoolSize,
         Events events,
         Work work,
-        ModelsConfig models) {
+        ModelsConfig models,
+        Control control) {
+
+    /**
+     * @param bootstrapToken the first administrator's API token when the server makes them (on its first start);
+     *                       null makes one and prints it once
+     */
+    public record Control(String bootstrapToken) {
+        public static final Control DEFAULTS = new Control(null);
+
+        @Override
+        public String toString() {
+            return "Control[bootstrapToken=" + (bootstrapToken == null ? "none" : "(set)") + "]";
+        }
+    }
 
     /**
      * @param retention      how long the event log keeps events

@@ -61,7 +61,15 @@ public final class SseStream implements AutoCloseable {
 
     /** Opens {@code url}, sending {@code lastEventId} as {@code Last-Event-ID} when not null. */
     public static SseStream open(String url, String lastEventId) {
+        return open(url, lastEventId, TestServer.ADMIN_TOKEN);
+    }
+
+    /** As {@link #open(String, String)}, with this token (null: none). */
+    public static SseStream open(String url, String lastEventId, String token) {
         var request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }

@@ -14,6 +14,8 @@ import java.time.Duration;
  * PostgreSQL, and a plain HTTP client to talk to it.
  */
 public final class TestServer implements AutoCloseable {
+    /** The first administrator's token: every request of the helpers below sends it unless it sends its own. */
+    public static final String ADMIN_TOKEN = "agentry-test-admin-token-0001";
     public final AgentryServer server;
     public final String url;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -50,7 +52,8 @@ public final class TestServer implements AutoCloseable {
         try {
             Path home = Files.createTempDirectory("agentry-test-home");
             var config = new ServerConfig(home, "127.0.0.1", 0, databaseUrl, "test-node-" + java.util.UUID.randomUUID().toString().substring(0, 6), 8,
-                    Duration.ofSeconds(3), Duration.ofMillis(500), 64 * 1024, 64 * 1024, 8, events, work, models);
+                    Duration.ofSeconds(3), Duration.ofMillis(500), 64 * 1024, 64 * 1024, 8, events, work, models,
+                    new ServerConfig.Control(ADMIN_TOKEN));
             server = AgentryServer.start(config);
             url = server.url();
         } catch (java.io.IOException e) {
@@ -72,8 +75,12 @@ public final class TestServer implements AutoCloseable {
     }
 
     public HttpResponse<String> send(HttpRequest.Builder request) {
+        var built = request.build();
+        if (built.headers().firstValue("Authorization").isEmpty()) {
+            built = request.header("Authorization", "Bearer " + ADMIN_TOKEN).build();
+        }
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(built, HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

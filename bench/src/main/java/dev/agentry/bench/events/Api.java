@@ -84,7 +84,8 @@ public final class Api {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(request.timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + ServerProcess.TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> expect(HttpResponse<String> r, int... statuses) throws IOException {

@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * recording or other options for a diagnosis.
  */
 public final class ServerProcess implements AutoCloseable {
+    /** The administrator's token the bench's server is started with; every request sends it. */
+    static final String TOKEN = "bench-admin-token-0000000001";
+
     private static final Pattern READY = Pattern.compile("Agentry is ready at (http://\\S+)");
     /** A G1 pause in {@code -Xlog:gc}: {@code [12.3s] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 51M->6M(256M) 3.456ms}. */
     private static final Pattern PAUSE = Pattern.compile("GC\\(\\d+\\) Pause .*? (\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\) ([\\d.]+)ms");
@@ -57,6 +60,7 @@ public final class ServerProcess implements AutoCloseable {
                 "--home", home.toString(), "--port", "0"));
         var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("AGENTRY_HOME", home.toString());
+        builder.environment().put("AGENTRY_BOOTSTRAP_TOKEN", TOKEN);
         Process process = builder.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {

@@ -68,7 +68,7 @@ public final class SseSubscriber {
 
     /** The request that opens the stream. */
     static byte[] request(String host, int port, String path) {
-        return ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
+        return ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + ServerProcess.TOKEN
                 + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 

@@ -21,11 +21,16 @@ final class ApiClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String workspace;
+    private final String token;
 
-    /** @throws Failure (exit code 2) when {@code url} is not an http or https URL with a host */
-    ApiClient(String url, String workspace) {
+    /**
+     * @param token the API token sent as a bearer token; null sends none (the server then answers 401)
+     * @throws Failure (exit code 2) when {@code url} is not an http or https URL with a host
+     */
+    ApiClient(String url, String workspace, String token) {
         this.base = serverUrl(url);
         this.workspace = workspace;
+        this.token = token;
     }
 
     /** The server URL without a trailing slash, checked the way the HTTP client would (and a little more). */
@@ -160,7 +165,11 @@ final class ApiClient {
             sb.setLength(sb.length() - 1);
         }
         try {
-            return HttpRequest.newBuilder(URI.create(sb.toString()));
+            var builder = HttpRequest.newBuilder(URI.create(sb.toString()));
+            if (token != null) {
+                builder.header("Authorization", "Bearer " + token);
+            }
+            return builder;
         } catch (IllegalArgumentException e) { // the base was checked; what is left is a path from the command line
             throw new Failure("cannot make a request URL from '" + sb + "'", 2);
         }

@@ -13,9 +13,13 @@ public final class ClientOptions {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--token", paramLabel = "TOKEN", hidden = true,
+            description = "API token (default: $AGENTRY_TOKEN, else the one `agentry login` saved). A flag shows in ps.")
+    String token;
+
     ApiClient client() {
         String u = url != null ? url : System.getenv().getOrDefault("AGENTRY_URL", "http://127.0.0.1:7070");
         String ws = workspace != null ? workspace : System.getenv().getOrDefault("AGENTRY_WORKSPACE", "default");
-        return new ApiClient(u, ws);
+        return new ApiClient(u, ws, token != null ? token : Credentials.token(System.getenv()));
     }
 }

@@ -78,6 +78,10 @@ public final class ServeCommand implements Callable<Integer> {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopRequested.countDown());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "agentry-shutdown"));
+        if (server.firstAdminToken() != null) {
+            out.println("The administrator's API token, shown this once (save it: agentry login reads it from stdin):");
+            out.println("  " + server.firstAdminToken());
+        }
         out.println("Agentry is ready at " + server.url() + " (node " + server.nodeName() + ")");
         out.flush();
         stopRequested.await();

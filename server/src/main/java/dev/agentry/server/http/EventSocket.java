@@ -65,17 +65,19 @@ final class EventSocket {
 
     private final EventHub hub;
     private final Predicate<String> workspaceExists;
+    private final ApiAccess access;
     private final Duration heartbeat;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final AtomicLong streamNumbers = new AtomicLong();
 
-    EventSocket(EventHub hub, Predicate<String> workspaceExists, Duration heartbeat) {
+    EventSocket(EventHub hub, Predicate<String> workspaceExists, ApiAccess access, Duration heartbeat) {
+        this.access = access;
         this.hub = hub;
         this.workspaceExists = workspaceExists;
         this.heartbeat = heartbeat;
     }
 
-    /** One workspace's events. The HTTP {@code before} check does not see upgrades, so the workspace is checked here. */
+    /** One workspace's events. The HTTP {@code before} checks do not see upgrades, so access and the workspace are checked here. */
     void workspace(WsConfig ws) {
         handle(ws, true);
     }
@@ -96,6 +98,13 @@ final class EventSocket {
     private void handle(WsConfig ws, boolean perWorkspace) {
         ws.onConnect(ctx -> {
             String workspace = perWorkspace ? ctx.pathParam("workspace") : null;
+            if (!access.mayRead(ctx.header("Authorization"), ctx.queryParam("access_token"), workspace)) {
+                // the same answer for a workspace that exists and one that does not: names do not leak
+                ctx.closeSession(StatusCode.POLICY_VIOLATION, workspace == null
+                        ? "the fleet stream needs a server administrator's token"
+                        : "no workspace '" + Requests.abbreviate(workspace) + "' for this token (send Authorization: Bearer, or access_token)");
+                return;
+            }
             if (workspace != null && !workspaceExists.test(workspace)) {
                 // Closing after the upgrade rather than answering 404: a browser shows its page the close
                 // reason but never the status of a refused upgrade.

@@ -42,7 +42,7 @@ public final class HttpApi {
                            dev.agentry.core.engine.SpendLedger ledger, dev.agentry.core.spend.SpendViews spend,
                            dev.agentry.core.agent.AgentKinds kinds, dev.agentry.core.agent.Models models,
                            dev.agentry.core.spend.Prices prices, dev.agentry.core.agent.PromptFragments fragments,
-                           GatewayMount gateway) {}
+                           dev.agentry.core.access.AccessStore access, GatewayMount gateway) {}
 
     /** The model gateway's routes, mounted next to the API's (they authenticate with run-scoped tokens). */
     public interface GatewayMount {
@@ -66,7 +66,9 @@ public final class HttpApi {
         var fragments = new FragmentRoutes(services.fragments(), services.spend(), queries);
         var spend = new SpendRoutes(engine, queries, services.ledger(), services.spend(), services.kinds(), services.models(),
                 services.prices());
-        var sockets = new EventSocket(services.hub(), queries::workspaceExists, heartbeat);
+        var access = new ApiAccess(services.access(), java.time.Clock.systemUTC());
+        var accessRoutes = new AccessRoutes(services.access(), java.time.Clock.systemUTC());
+        var sockets = new EventSocket(services.hub(), queries::workspaceExists, access, heartbeat);
         String openApi = resource("openapi.json");
         return Javalin.create(config -> {
             config.jetty.host = host;
@@ -77,6 +79,9 @@ public final class HttpApi {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             var r = config.routes;
+
+            // authentication and authorisation of every request, first (ApiAccess says which paths are open)
+            r.before(access::check);
 
             r.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
             r.get("/readyz", ctx -> {
@@ -112,6 +117,20 @@ public final class HttpApi {
             r.post(WS + "/decisions/{id}/approve", ctx -> decisions.answer(ctx, true));
             r.post(WS + "/decisions/{id}/reject", ctx -> decisions.answer(ctx, false));
             r.post(WS + "/decisions/{id}/answer", decisions::reply);
+
+            r.get("/api/me", accessRoutes::me);
+            r.get("/api/tokens", accessRoutes::tokens);
+            r.post("/api/tokens", accessRoutes::createToken);
+            r.delete("/api/tokens/{id}", accessRoutes::revokeToken);
+            r.get("/api/accounts", accessRoutes::accounts);
+            r.post("/api/accounts", accessRoutes::createAccount);
+            r.post("/api/accounts/{account}/workspaces", accessRoutes::createWorkspace);
+            r.get("/api/workspaces", accessRoutes::workspaces);
+            r.get(WS + "/members", accessRoutes::members);
+            r.put(WS + "/members/{user}", accessRoutes::setMember);
+            r.delete(WS + "/members/{user}", accessRoutes::removeMember);
+            r.get("/api/users", accessRoutes::users);
+            r.post("/api/users", accessRoutes::createUser);
 
             r.get("/api/agents", spend::agents);
             r.get(WS + "/spend", spend::workspaceSpend);

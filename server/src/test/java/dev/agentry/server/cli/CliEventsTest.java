@@ -97,7 +97,7 @@ class CliEventsTest {
     }
 
     private static String[] against(TestServer server, String... args) {
-        return Stream.concat(Stream.of(args), Stream.of("--url", server.url)).toArray(String[]::new);
+        return Stream.concat(Stream.of(args), Stream.of("--url", server.url, "--token", TestServer.ADMIN_TOKEN)).toArray(String[]::new);
     }
 
     Result client(String... args) {

@@ -95,7 +95,8 @@ class CliTest {
 
     /** Runs a client command against the test server. */
     Result client(String... args) {
-        return agentry(Stream.concat(Stream.of(args), Stream.of("--url", server.url)).toArray(String[]::new));
+        return agentry(Stream.concat(Stream.of(args), Stream.of("--url", server.url, "--token", TestServer.ADMIN_TOKEN))
+                .toArray(String[]::new));
     }
 
     /** Runs a client command that must succeed. */
@@ -333,7 +334,7 @@ class CliTest {
             assertThat(r.err()).as("--url '%s'", url).isEqualTo("agentry: not a valid server URL: '" + url
                     + "' (expected one like http://127.0.0.1:7070)\n");
         }
-        var slash = agentry("runs", "list", "--url", server.url + "/");
+        var slash = agentry("runs", "list", "--url", server.url + "/", "--token", TestServer.ADMIN_TOKEN);
         assertThat(slash.exitCode()).as("a trailing slash is fine: %s", slash).isZero();
     }
 

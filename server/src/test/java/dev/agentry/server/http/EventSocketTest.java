@@ -247,6 +247,7 @@ class EventSocketTest {
             var listener = new Socket();
             try {
                 listener.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                        .header("Authorization", "Bearer " + dev.agentry.server.TestServer.ADMIN_TOKEN)
                         .buildAsync(URI.create(api.server.url.replaceFirst("^http", "ws") + path), listener)
                         .get(WAIT.toSeconds(), TimeUnit.SECONDS);
             } catch (Exception e) {

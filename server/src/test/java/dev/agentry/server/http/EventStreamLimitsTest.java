@@ -53,7 +53,8 @@ class EventStreamLimitsTest {
                 socket.setReceiveBufferSize(4096); // a consumer that reads nothing fills its buffers quickly
                 socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
                 // HTTP/1.0: the body is the stream itself, no chunk framing; the server closes it at the end.
-                socket.getOutputStream().write(("GET " + WS + "/events HTTP/1.0\r\nHost: " + uri.getHost()
+                socket.getOutputStream().write(("GET " + WS + "/events HTTP/1.0\r\nAuthorization: Bearer " + dev.agentry.server.TestServer.ADMIN_TOKEN
+                        + "\r\nHost: " + uri.getHost()
                         + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 InputStream in = socket.getInputStream();
                 String head = readUntil(in, "event: snapshot");

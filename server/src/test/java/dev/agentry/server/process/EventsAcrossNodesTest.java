@@ -80,7 +80,8 @@ class EventsAcrossNodesTest {
 
     private static List<Long> exported(ServerProcess server, long since, long until) throws Exception {
         var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(server.url + "/api/workspaces/default/events/export?since=" + since)).build(),
+                URI.create(server.url + "/api/workspaces/default/events/export?since=" + since))
+                        .header("Authorization", "Bearer " + dev.agentry.server.TestServer.ADMIN_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofLines());
         return response.body().filter(l -> !l.isBlank()).map(l -> {
             try {

@@ -47,6 +47,7 @@ final class ServerProcess implements AutoCloseable {
             var command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", classpath, "dev.agentry.server.Main", "serve",
                     "--port", "0", "--home", home.toString(), "--node-name", nodeName, "--lease", "2s", "--poll-interval", "1s"));
             var builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().put("AGENTRY_BOOTSTRAP_TOKEN", dev.agentry.server.TestServer.ADMIN_TOKEN);
             builder.environment().putAll(env);
             Process process = builder.start();
             Path log = home.resolve("server-" + nodeName + "-" + process.pid() + ".log");
@@ -132,7 +133,8 @@ final class ServerProcess implements AutoCloseable {
 
     private static JsonNode send(HttpRequest.Builder request, int expected) {
         try {
-            var response = HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            var response = HTTP.send(request.timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + dev.agentry.server.TestServer.ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != expected && !(expected == 201 && response.statusCode() == 200)) {
                 throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
             }
