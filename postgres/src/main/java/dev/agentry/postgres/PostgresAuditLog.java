@@ -134,7 +134,7 @@ public final class PostgresAuditLog implements AuditLog {
         long last = expectedId - 1;
         if (last != head.lastId()) {
             return new Verification.Broken(expectedId, "entries up to " + head.lastId(), last == 0 ? "none" : "entries up to " + last,
-                    "the newest entries, " + range(expectedId, head.lastId()) + ", are missing: they were removed from the log");
+                    "the newest " + missing(expectedId, head.lastId()) + ": removed from the log");
         }
         if (!Arrays.equals(previous, head.hash())) {
             return new Verification.Broken(last, AuditChain.hex(head.hash()), AuditChain.hex(previous),
@@ -152,7 +152,7 @@ public final class PostgresAuditLog implements AuditLog {
     private static Verification.Broken link(Stored row, long expectedId, byte[] previous) {
         if (row.id() != expectedId) {
             return new Verification.Broken(expectedId, "entry " + expectedId, "entry " + row.id(),
-                    "entries " + range(expectedId, row.id() - 1) + " are missing: they were removed from the log");
+                    missing(expectedId, row.id() - 1) + ": removed from the log");
         }
         if (!Arrays.equals(row.prevHash(), previous)) {
             return new Verification.Broken(row.id(), AuditChain.hex(previous), AuditChain.hex(row.prevHash()), row.id() == 1
@@ -173,8 +173,8 @@ public final class PostgresAuditLog implements AuditLog {
         return null;
     }
 
-    private static String range(long from, long to) {
-        return from == to ? Long.toString(from) : from + " to " + to;
+    private static String missing(long from, long to) {
+        return from == to ? "entry " + from + " is missing" : "entries " + from + " to " + to + " are missing";
     }
 
     /** The detail column as written, or null when it is anything but an object of strings. */

@@ -224,7 +224,7 @@ class AuditLogTest {
         tamper("DELETE FROM audit_log WHERE id >= 3");
         assertThat(audit.verify()).isInstanceOfSatisfying(Verification.Broken.class, broken -> {
             assertThat(broken.firstBrokenId()).isEqualTo(3);
-            assertThat(broken.why()).contains("newest entries, 3 to 6, are missing");
+            assertThat(broken.why()).contains("the newest entries 3 to 6 are missing");
         });
     }
 
