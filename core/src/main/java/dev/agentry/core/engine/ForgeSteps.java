@@ -1,5 +1,7 @@
 package dev.agentry.core.engine;
 
+import dev.agentry.core.audit.AuditEntry;
+import dev.agentry.core.audit.WriteRefused;
 import dev.agentry.core.forge.Checks;
 import dev.agentry.core.forge.Forge;
 import dev.agentry.core.forge.ForgeRepository;
@@ -40,11 +42,15 @@ final class ForgeSteps {
                     : Template.render(action.title(), context);
             String body = action.body() == null ? "Opened by Agentry: run " + claim.runId() + " of pipeline " + context.pipeline() + "."
                     : Template.render(action.body(), context);
-            PullRequest pr = t.forge().open(t.repo(), claim.branch(), t.registered().baseBranch(), title.strip(), body);
+            PullRequest pr = integrations.writes().perform(
+                    AuditEntry.byStep("pr-open", claim.workspace(), claim.runId(), claim.stepId(),
+                            "repo " + t.registered().name() + " branch " + claim.branch(), Map.of("base", t.registered().baseBranch())),
+                    () -> t.forge().open(t.repo(), claim.branch(), t.registered().baseBranch(), title.strip(), body),
+                    opened -> Map.of("number", Integer.toString(opened.number())));
             return StepOutcome.succeeded(claim.ref(), outputs(pr), null, "opened " + pr.url());
         } catch (Forge.ForgeFailure e) {
             return StepOutcome.failed(claim.ref(), "could not open the pull request: " + e.getMessage(), null, null);
-        } catch (StepRefused e) {
+        } catch (StepRefused | WriteRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
     }
@@ -112,11 +118,15 @@ final class ForgeSteps {
                 return StepOutcome.failed(claim.ref(), "refusing to merge pull request #" + pr.number()
                         + ": it conflicts with " + pr.base() + "; add a conflicts gate before the merge", null, null);
             }
-            PullRequest merged = t.forge().merge(t.repo(), pr, action.method());
+            PullRequest merged = integrations.writes().perform(
+                    AuditEntry.byStep("pr-merge", claim.workspace(), claim.runId(), claim.stepId(),
+                            "pr " + t.registered().name() + "#" + pr.number(), Map.of("method", action.method().wireName(),
+                                    "base", pr.base(), "head", pr.headCommit() == null ? "" : pr.headCommit())),
+                    () -> t.forge().merge(t.repo(), pr, action.method()));
             return StepOutcome.succeeded(claim.ref(), outputs(merged), null, "merged " + merged.url() + " with " + action.method().wireName());
         } catch (Forge.ForgeFailure e) {
             return StepOutcome.failed(claim.ref(), (e.refused() ? "the forge refused the merge: " : "could not merge: ") + e.getMessage(), null, null);
-        } catch (StepRefused e) {
+        } catch (StepRefused | WriteRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
     }

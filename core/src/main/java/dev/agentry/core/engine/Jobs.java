@@ -1,5 +1,7 @@
 package dev.agentry.core.engine;
 
+import dev.agentry.core.audit.AuditEntry;
+import dev.agentry.core.audit.WriteRefused;
 import dev.agentry.core.job.JobSpec;
 import dev.agentry.core.job.JobState;
 import dev.agentry.core.job.JobView;
@@ -69,6 +71,24 @@ final class Jobs {
         } catch (StepRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
+        if (spec.repository() == null) {
+            return watch(entry, step, adapter, spec, output);
+        }
+        // The job pushes the run's branch when it ends: an external write, recorded in the audit log first.
+        JobSpec job = spec;
+        try {
+            return integrations.writes().perform(AuditEntry.byStep("git-push", claim.workspace(), claim.runId(), claim.stepId(),
+                            "repo " + spec.repository().name() + " branch " + spec.taskBranch(), Map.of("job", spec.jobId(), "kind", kind)),
+                    () -> watch(entry, step, adapter, job, output),
+                    outcome -> Map.of("outcome", outcome.getClass().getSimpleName().toLowerCase()));
+        } catch (WriteRefused e) {
+            return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
+        }
+    }
+
+    /** Dispatches the job and waits for it, passing its news on to the run. */
+    private StepOutcome watch(Dispatcher.Running entry, StepDefinition step, RunnerPool adapter, JobSpec spec, StreamOutput output) {
+        Claim claim = entry.claim;
         entry.jobPool = adapter;
         entry.jobId = spec.jobId();
         output.wake();
