@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A webhook that starts runs of a pipeline: deliveries to {@code /hooks/{workspace}/{name}} signed with the
@@ -24,6 +25,9 @@ import java.util.Optional;
 public record Trigger(String workspace, String name, String pipeline, Format format, String secretName,
                       Map<String, String> inputs, List<String> events, String repository, boolean enabled,
                       Instant createdAt) {
+
+    /** An entry of {@code events}: an event's name, or a name and one action ({@code issues.opened}). */
+    public static final Pattern EVENT = Pattern.compile("[a-z0-9_]{1,64}(\\.[a-z0-9_]{1,64})?");
 
     public Trigger {
         inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));

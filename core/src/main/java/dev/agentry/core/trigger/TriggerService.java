@@ -31,8 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TriggerService {
     private static final Logger log = LoggerFactory.getLogger(TriggerService.class);
-    /** An event's name, or a name and one action ({@code issues.opened}). */
-    static final Pattern EVENT = Pattern.compile("[a-z0-9_]{1,64}(\\.[a-z0-9_]{1,64})?");
     /** Delivery ids are GUIDs at GitHub; anything printable and short enough to key a run will do. */
     static final Pattern DELIVERY_ID = Pattern.compile("[\\x21-\\x7e]{1,100}");
     private static final String PING = "ping";
@@ -70,7 +68,7 @@ public final class TriggerService {
         }
         PayloadMapping.compile(trigger.inputs(), problems);
         for (int i = 0; i < trigger.events().size(); i++) {
-            if (!EVENT.matcher(trigger.events().get(i)).matches()) {
+            if (!Trigger.EVENT.matcher(trigger.events().get(i)).matches()) {
                 problems.add(new Problem("events[" + i + "]", "expected an event name such as issues or push, "
                         + "or an event and an action such as issues.opened"));
             }
@@ -80,9 +78,8 @@ public final class TriggerService {
         if (trigger.secretName() == null || trigger.secretName().isBlank()) {
             problems.add(new Problem("secret", "required: the name of the secret that signs deliveries"));
         } else if (secret.isEmpty()) {
-            problems.add(new Problem("secret", "no secret named '" + trigger.secretName() + "' is set; set it first "
-                    + "(AGENTRY_SECRET_" + trigger.secretName().toUpperCase(java.util.Locale.ROOT).replace('-', '_')
-                    + " on every node), then save the trigger again"));
+            problems.add(new Problem("secret", "no secret named '" + trigger.secretName() + "' is set on this server; "
+                    + "set it first (the same on every node), then save the trigger again"));
         }
         if (trigger.repository() != null && repositories.find(ws, trigger.repository()).isEmpty()) {
             problems.add(new Problem("repository", "no repository '" + trigger.repository() + "' is registered in workspace '"
