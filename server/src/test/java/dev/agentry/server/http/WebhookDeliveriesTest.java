@@ -8,7 +8,6 @@ import dev.agentry.core.trigger.SignatureVerifier;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,6 +176,25 @@ class WebhookDeliveriesTest {
     }
 
     @Test
+    void copies_of_one_delivery_arriving_at_once_are_one_run() throws Exception {
+        String id = delivery();
+        byte[] body = bytes(ISSUE_OPENED);
+        List<HttpResponse<String>> answers;
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var copies = java.util.stream.IntStream.range(0, 4)
+                    .mapToObj(i -> pool.submit(() -> github("any-github", id, "issues", body))).toList();
+            answers = new java.util.ArrayList<>();
+            for (var copy : copies) {
+                answers.add(copy.get());
+            }
+        }
+
+        assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(200, 202).containsOnlyOnce(202);
+        assertThat(answers).extracting(r -> json(r).path("run").asLong()).containsOnly(json(answers.get(0)).path("run").asLong());
+        assertThat(runsOf("any-github")).filteredOn(r -> r.idempotencyKey().endsWith(id)).hasSize(1);
+    }
+
+    @Test
     void a_redelivery_is_the_same_run_even_after_its_record_was_pruned() {
         String id = delivery();
         byte[] body = bytes(ISSUE_OPENED);
@@ -301,13 +319,34 @@ class WebhookDeliveriesTest {
     }
 
     @Test
-    void a_delivery_over_a_mebibyte_is_refused_with_413() {
-        byte[] body = new byte[(1 << 20) + 1];
-        Arrays.fill(body, (byte) ' ');
+    void a_delivery_of_exactly_a_mebibyte_is_accepted() {
+        String prefix = "{\"issue\":{\"title\":\"big\",\"number\":2},\"padding\":\"";
+        String suffix = "\"}";
+        byte[] body = bytes(prefix + "x".repeat((1 << 20) - prefix.length() - suffix.length()) + suffix);
+        assertThat(body).hasSize(1 << 20);
+
+        ok(github("any-github", delivery(), "issues", body), 202);
+    }
+
+    /**
+     * Announced by its length, a body over the limit is refused before it is read; a raw socket sends the headers
+     * alone, since a client that keeps writing the body would see the connection closed under it.
+     */
+    @Test
+    void a_delivery_announced_over_a_mebibyte_is_refused_with_413() throws Exception {
         int before = runsOf("any-github").size();
+        try (var socket = new java.net.Socket("127.0.0.1", app.app.port())) {
+            socket.setSoTimeout(5000);
+            String head = "POST /hooks/default/any-github HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "X-GitHub-Event: issues\r\nX-GitHub-Delivery: " + delivery() + "\r\nX-Hub-Signature-256: sha256=00\r\n"
+                    + "Content-Length: " + ((1 << 20) + 1) + "\r\n\r\n{\"issue\":";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
-        problem(github("any-github", delivery(), "issues", body), 413, "body");
-
+            assertThat(answer).startsWith("HTTP/1.1 413");
+            assertThat(answer).contains("urn:agentry:problem:body-too-large").contains("1048576 bytes");
+        }
         assertThat(runsOf("any-github")).hasSize(before);
     }
 }
