@@ -1,5 +1,6 @@
 package dev.agentry.core.trigger;
 
+import com.jayway.jsonpath.JsonPath;
 import dev.agentry.core.engine.Engine;
 import dev.agentry.core.engine.NotFound;
 import dev.agentry.core.engine.PipelineVersion;
@@ -14,6 +15,7 @@ import dev.agentry.core.trigger.Receipt.Refusal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -34,6 +36,8 @@ public final class TriggerService {
     /** Delivery ids are GUIDs at GitHub; anything printable and short enough to key a run will do. */
     static final Pattern DELIVERY_ID = Pattern.compile("[\\x21-\\x7e]{1,100}");
     private static final String PING = "ping";
+    /** Where GitHub (and senders like it) say which action of an event happened: {@code opened}, {@code closed}. */
+    private static final JsonPath ACTION = JsonPath.compile("$.action");
 
     private final TriggerStore triggers;
     private final Engine engine;
@@ -193,7 +197,7 @@ public final class TriggerService {
         if (earlier.isPresent()) {
             return new Receipt.Accepted(earlier.get(), true);
         }
-        java.util.Map<String, String> inputs;
+        Map<String, String> inputs;
         try {
             inputs = PayloadMapping.compile(trigger.inputs()).apply(payload, new PayloadMapping.Hook(event, deliveryId));
         } catch (PayloadMapping.Unmappable e) {
@@ -236,6 +240,4 @@ public final class TriggerService {
     private static String action(PayloadMapping.Payload payload) {
         return PayloadMapping.read(payload, ACTION);
     }
-
-    private static final com.jayway.jsonpath.JsonPath ACTION = com.jayway.jsonpath.JsonPath.compile("$.action");
 }
