@@ -49,6 +49,11 @@ final class ApiClient {
         return base;
     }
 
+    /** The server's URL, without a trailing slash: where commands tell users to point senders. */
+    String serverUrl() {
+        return base;
+    }
+
     private static Failure invalidUrl(String url) {
         return new Failure("not a valid server URL: '" + url + "' (expected one like http://127.0.0.1:7070)", 2);
     }
