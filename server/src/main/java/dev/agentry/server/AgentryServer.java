@@ -27,6 +27,12 @@ import dev.agentry.core.agent.Agents;
 import dev.agentry.core.agent.Models;
 import dev.agentry.core.spend.Prices;
 import dev.agentry.postgres.PostgresAccess;
+import dev.agentry.postgres.PostgresAuditLog;
+import dev.agentry.postgres.PostgresTriggers;
+import dev.agentry.core.audit.ExternalWrites;
+import dev.agentry.core.trigger.PruneDeliveries;
+import dev.agentry.core.trigger.SignatureVerifier;
+import dev.agentry.core.trigger.TriggerService;
 import dev.agentry.postgres.PostgresCheckpoints;
 import dev.agentry.postgres.PostgresFragments;
 import dev.agentry.postgres.PostgresGatewayTokens;
@@ -72,6 +78,7 @@ public final class AgentryServer implements AutoCloseable {
     private WatchLiveness liveness;
     private PruneEvents pruneEvents;
     private ResumePausedRuns resumePaused;
+    private PruneDeliveries pruneDeliveries;
     private String firstAdminToken;
     private Javalin http;
     private volatile boolean running;
@@ -121,6 +128,9 @@ public final class AgentryServer implements AutoCloseable {
         var checkpoints = new PostgresCheckpoints(db, clock);
         var fragments = new PostgresFragments(db, clock);
         var access = new PostgresAccess(db, clock);
+        var auditLog = new PostgresAuditLog(db, clock);
+        var writes = new ExternalWrites(auditLog);
+        var triggerStore = new PostgresTriggers(db);
         firstAdminToken = FirstAdmin.ensure(access, config.control().bootstrapToken());
         var events = new PostgresEventLog(db, signals, clock);
         var attention = new PostgresAttention(db, signals, clock);
@@ -131,6 +141,7 @@ public final class AgentryServer implements AutoCloseable {
         listener = new PostgresSignals(db, signals).start();
         Path work = config.home().resolve("work");
         var secrets = new EnvironmentSecrets(config.work().secrets());
+        var triggers = new TriggerService(triggerStore, engine, repositories, secrets, new SignatureVerifier(clock), clock);
         localPool = new LocalPool(new LocalPool.Settings(work, config.slots(), config.logBytes(), clock, null, null,
                 AgentryLauncher.write(work)));
         int orphans = localPool.stopOrphans();
@@ -151,16 +162,18 @@ public final class AgentryServer implements AutoCloseable {
         // the API first: agents reach the gateway at its port, which is known only once it listens
         http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
                 new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools,
-                        ledger, spend, kinds, models, prices, fragments, access, gateway),
+                        ledger, spend, kinds, models, prices, fragments, access, auditLog, writes, triggers, gateway),
                 this::ready).start();
         var gatewayUrl = java.net.URI.create(modelsConfig.gatewayUrl() != null ? modelsConfig.gatewayUrl() : url());
         var agents = new Agents(kinds, new Models(models.providers(), models.defaultProvider(), models.defaultModel(), gatewayUrl),
                 tokens, new InlineRunner(checkpoints, ProviderSettings.defaults().withStreaming(true), clock), fragments);
         node = new Node(new NodeSettings(config.nodeName(), config.slots(), config.lease(), config.pollInterval(), work,
                 config.logBytes(), settings.logStreamBytes()), engine, runs, pipelines, events, signals,
-                new Integrations(pools, repositories, secrets, forges, agents), clock).start();
+                new Integrations(pools, repositories, secrets, forges, agents, writes), clock).start();
         resumePaused = new ResumePausedRuns(spend, ledger, engine, Duration.ofSeconds(5));
         resumePaused.start("agentry-resume-paused-runs");
+        pruneDeliveries = new PruneDeliveries(triggerStore, PruneDeliveries.DEFAULT_RETENTION, Duration.ofHours(1), clock);
+        pruneDeliveries.start("agentry-prune-webhook-deliveries");
         liveness = new WatchLiveness(attention, settings.stallAfter(), clock);
         liveness.start("agentry-liveness");
         pruneEvents = new PruneEvents(events, settings.retention(), Duration.ofMinutes(10), clock);
@@ -229,6 +242,9 @@ public final class AgentryServer implements AutoCloseable {
         }
         if (resumePaused != null) {
             resumePaused.stop();
+        }
+        if (pruneDeliveries != null) {
+            pruneDeliveries.stop();
         }
         if (node != null) {
             node.stop(Duration.ofSeconds(10));

@@ -5,6 +5,9 @@ import dev.agentry.core.access.AccessStore;
 import dev.agentry.core.access.ApiTokens;
 import dev.agentry.core.access.Principal;
 import dev.agentry.core.access.Role;
+import dev.agentry.core.audit.AuditEntry;
+import dev.agentry.core.audit.ExternalWrites;
+import dev.agentry.core.audit.WriteRefused;
 import dev.agentry.core.engine.NotFound;
 import dev.agentry.core.pipeline.Durations;
 import dev.agentry.core.pipeline.PipelineParser;
@@ -20,10 +23,12 @@ final class AccessRoutes {
     private static final Duration MAX_TOKEN_LIFE = Duration.ofDays(366);
 
     private final AccessStore store;
+    private final ExternalWrites writes;
     private final Clock clock;
 
-    AccessRoutes(AccessStore store, Clock clock) {
+    AccessRoutes(AccessStore store, ExternalWrites writes, Clock clock) {
         this.store = store;
+        this.writes = writes;
         this.clock = clock;
     }
 
@@ -174,14 +179,24 @@ final class AccessRoutes {
         if (store.user(user).isEmpty()) {
             throw new NotFound("user", "no user '" + Requests.abbreviate(user) + "'");
         }
-        store.setMember(ws, user, role);
+        Principal by = ApiAccess.principal(ctx);
+        audited(AuditEntry.of("membership-change", ws, by.actor(), "member " + user, Map.of("role", role.wireName())),
+                () -> store.setMember(ws, user, role));
         HttpApi.json(ctx, 200, Map.of("workspace", ws, "user", user, "role", role.wireName()));
     }
 
     void removeMember(Context ctx) {
         String ws = ctx.pathParam("workspace");
         String user = ctx.pathParam("user");
-        if (!store.removeMember(ws, user)) {
+        Principal by = ApiAccess.principal(ctx);
+        boolean removed;
+        try {
+            removed = writes.perform(AuditEntry.of("membership-change", ws, by.actor(), "member " + user, Map.of("role", "none")),
+                    () -> store.removeMember(ws, user));
+        } catch (WriteRefused e) {
+            throw unavailable(e);
+        }
+        if (!removed) {
             throw new NotFound("user", "'" + Requests.abbreviate(user) + "' is not a member of workspace '" + ws + "'");
         }
         ctx.status(204);
@@ -209,6 +224,22 @@ final class AccessRoutes {
         var view = view(saved);
         view.put("token", token);
         HttpApi.json(ctx, 201, Map.of("name", name, "serverAdmin", admin != null && admin.asBoolean(), "token", view));
+    }
+
+    /** A change the audit log must record first; without the log, the change is refused with 503. */
+    private void audited(AuditEntry intent, Runnable change) {
+        try {
+            writes.perform(intent, () -> {
+                change.run();
+                return null;
+            });
+        } catch (WriteRefused e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static ApiProblem unavailable(WriteRefused e) {
+        return new ApiProblem(503, "audit-unavailable", "The audit log is unavailable", e.getMessage(), null, null);
     }
 
     private static String name(JsonNode body, String field) {

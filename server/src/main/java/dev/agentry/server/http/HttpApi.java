@@ -42,7 +42,9 @@ public final class HttpApi {
                            dev.agentry.core.engine.SpendLedger ledger, dev.agentry.core.spend.SpendViews spend,
                            dev.agentry.core.agent.AgentKinds kinds, dev.agentry.core.agent.Models models,
                            dev.agentry.core.spend.Prices prices, dev.agentry.core.agent.PromptFragments fragments,
-                           dev.agentry.core.access.AccessStore access, GatewayMount gateway) {}
+                           dev.agentry.core.access.AccessStore access, dev.agentry.core.audit.AuditLog audit,
+                           dev.agentry.core.audit.ExternalWrites writes, dev.agentry.core.trigger.TriggerService triggers,
+                           GatewayMount gateway) {}
 
     /** The model gateway's routes, mounted next to the API's (they authenticate with run-scoped tokens). */
     public interface GatewayMount {
@@ -67,7 +69,9 @@ public final class HttpApi {
         var spend = new SpendRoutes(engine, queries, services.ledger(), services.spend(), services.kinds(), services.models(),
                 services.prices());
         var access = new ApiAccess(services.access(), java.time.Clock.systemUTC());
-        var accessRoutes = new AccessRoutes(services.access(), java.time.Clock.systemUTC());
+        var accessRoutes = new AccessRoutes(services.access(), services.writes(), java.time.Clock.systemUTC());
+        var auditRoutes = new AuditRoutes(services.audit());
+        var triggerRoutes = new TriggerRoutes(services.triggers());
         var sockets = new EventSocket(services.hub(), queries::workspaceExists, access, heartbeat);
         String openApi = resource("openapi.json");
         return Javalin.create(config -> {
@@ -178,6 +182,8 @@ public final class HttpApi {
             r.get("/api/pools/{name}", pools::get);
             r.delete("/api/pools/{name}", pools::remove);
 
+            auditRoutes.addTo(r);
+            triggerRoutes.addTo(r);
             if (services.gateway() != null) {
                 services.gateway().mount(config);
             }
