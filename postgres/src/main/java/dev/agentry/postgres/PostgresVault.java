@@ -202,7 +202,7 @@ public final class PostgresVault implements Secrets {
         }
         long remaining = dataKeysByMasterKey().entrySet().stream()
                 .filter(e -> !e.getKey().equals(target.id())).mapToLong(Map.Entry::getValue).sum();
-        if (rewrapped > 0) {
+        if (rewrapped > 0 || remaining > 0) {
             log.info("re-wrapped {} data keys under master key {}; {} remain under other keys", rewrapped, target.id(), remaining);
         }
         return new Rotation(target.id(), rewrapped, remaining);
