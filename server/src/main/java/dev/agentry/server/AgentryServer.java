@@ -27,6 +27,10 @@ import dev.agentry.core.agent.Agents;
 import dev.agentry.core.agent.Models;
 import dev.agentry.core.spend.Prices;
 import dev.agentry.postgres.PostgresAccess;
+import dev.agentry.postgres.PostgresVault;
+import dev.agentry.postgres.vault.MasterKey;
+import dev.agentry.postgres.vault.MasterKeys;
+import dev.agentry.server.work.StoredSecrets;
 import dev.agentry.postgres.PostgresAuditLog;
 import dev.agentry.postgres.PostgresTriggers;
 import dev.agentry.core.audit.ExternalWrites;
@@ -140,7 +144,8 @@ public final class AgentryServer implements AutoCloseable {
         signals.subscribe(RunStore.Signal.EVENTS_SEQUENCED, hub::wake);
         listener = new PostgresSignals(db, signals).start();
         Path work = config.home().resolve("work");
-        var secrets = new EnvironmentSecrets(config.work().secrets());
+        var vault = openVault(clock);
+        var secrets = new StoredSecrets(vault, new EnvironmentSecrets(config.work().secrets()));
         var triggers = new TriggerService(triggerStore, engine, repositories, secrets, new SignatureVerifier(clock), clock);
         localPool = new LocalPool(new LocalPool.Settings(work, config.slots(), config.logBytes(), clock, null, null,
                 AgentryLauncher.write(work)));
@@ -162,7 +167,7 @@ public final class AgentryServer implements AutoCloseable {
         // the API first: agents reach the gateway at its port, which is known only once it listens
         http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
                 new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools,
-                        ledger, spend, kinds, models, prices, fragments, access, auditLog, writes, triggers, gateway),
+                        ledger, spend, kinds, models, prices, fragments, access, auditLog, writes, triggers, vault, gateway),
                 this::ready).start();
         var gatewayUrl = java.net.URI.create(modelsConfig.gatewayUrl() != null ? modelsConfig.gatewayUrl() : url());
         var agents = new Agents(kinds, new Models(models.providers(), models.defaultProvider(), models.defaultModel(), gatewayUrl),
@@ -179,6 +184,30 @@ public final class AgentryServer implements AutoCloseable {
         pruneEvents = new PruneEvents(events, settings.retention(), Duration.ofMinutes(10), clock);
         pruneEvents.start("agentry-prune-events");
         running = true;
+    }
+
+    /**
+     * The secrets vault with this node's master keys: the configured key (made on first start when none is given),
+     * and while a rotation is under way the previous one, whose data keys are re-wrapped here and now.
+     */
+    private PostgresVault openVault(Clock clock) {
+        var control = config.control();
+        MasterKey current = control.masterKey() != null ? MasterKey.fromBase64(control.masterKey(), "AGENTRY_MASTER_KEY")
+                : MasterKey.openOrCreate(control.masterKeyFile() != null ? control.masterKeyFile() : config.home().resolve("master.key"));
+        MasterKey previous = control.previousMasterKey() != null ? MasterKey.fromBase64(control.previousMasterKey(), "AGENTRY_PREVIOUS_MASTER_KEY")
+                : control.previousMasterKeyFile() != null ? MasterKey.fromFile(control.previousMasterKeyFile()) : null;
+        var vault = new PostgresVault(db, previous == null ? MasterKeys.of(current) : new MasterKeys(current, previous), clock);
+        var missing = vault.missingMasterKeys();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("stored secrets are wrapped under master keys this node does not hold: "
+                    + String.join(", ", missing) + " (give the key as master_key_file or previous_master_key_file)");
+        }
+        if (previous != null) {
+            var rotation = vault.rotateMasterKey(PostgresVault.ROTATION_BATCH);
+            log.info("re-wrapped {} secrets' data keys under master key {}; {} remain under another key",
+                    rotation.rewrapped(), rotation.masterKeyId(), rotation.remaining());
+        }
+        return vault;
     }
 
     private boolean ready() {

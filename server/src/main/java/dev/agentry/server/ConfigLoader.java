@@ -58,6 +58,8 @@ public final class ConfigLoader {
         settings.put("github_api_url", new Setting("https://api.github.com", "URL", "The GitHub REST API; for GitHub Enterprise, https://<host>/api/v3."));
         settings.put("github_token", new Setting("", "TOKEN", "Token the GitHub forge uses when a repository has no credential of its own. Prefer the environment variable to a file or flag."));
         settings.put("bootstrap_token", new Setting("", "TOKEN", "The first administrator's API token, for automation: on its first start the server makes the user admin with this token instead of printing a new one. At least 16 characters; prefer the environment variable."));
+        settings.put("master_key_file", new Setting("<home>/master.key", "FILE", "The secrets vault's master key (base64 of 32 random bytes, one line); made, readable by its owner only, when missing. AGENTRY_MASTER_KEY gives the key itself instead. Back it up apart from the data."));
+        settings.put("previous_master_key_file", new Setting("", "FILE", "During a master key rotation, the key being rotated away from (or AGENTRY_PREVIOUS_MASTER_KEY): the server re-wraps every secret's data key under the current key as it starts."));
         settings.put("default_model", new Setting("", "PROVIDER/MODEL", "The model agent steps use when neither the step nor its agent kind names one; empty picks anthropic/claude-sonnet-4-5 when ANTHROPIC_API_KEY is set, else openai/gpt-4.1 when OpenAI is configured."));
         settings.put("gateway_url", new Setting("", "URL", "The server's URL as agents reach its model gateway (on runners on other machines, an address they can reach); empty means http://127.0.0.1:<port>."));
         SETTINGS = Collections.unmodifiableMap(settings);
@@ -168,11 +170,18 @@ public final class ConfigLoader {
         if (bootstrap != null && (bootstrap.length() < 16 || bootstrap.length() > 512)) {
             problems.add("bootstrap_token: expected at least 16 characters (and at most 512)");
         }
+        String keyFile = values.get("master_key_file");
+        String previousFile = values.get("previous_master_key_file");
+        var control = new ServerConfig.Control(bootstrap,
+                keyFile == null || keyFile.isBlank() || keyFile.startsWith("<") ? null : expandHome(keyFile.strip()),
+                blankToNull(env.get("AGENTRY_MASTER_KEY")),
+                previousFile == null || previousFile.isBlank() ? null : expandHome(previousFile.strip()),
+                blankToNull(env.get("AGENTRY_PREVIOUS_MASTER_KEY")));
         if (!problems.isEmpty()) {
             throw new BadConfig(problems);
         }
         return new ServerConfig(homePath, bind, port, url == null || url.isBlank() ? null : url, node, slots, lease, poll,
-                maxBody, logBytes, pool, events, work, models, new ServerConfig.Control(bootstrap));
+                maxBody, logBytes, pool, events, work, models, control);
     }
 
     /** The prefix of environment variables that hold secrets: {@code AGENTRY_SECRET_GIT_TOKEN} is secret {@code git-token}. */
@@ -256,6 +265,10 @@ public final class ConfigLoader {
     /** A JDBC URL with any password taken out, for messages. */
     public static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     private static String firstNonNull(String... values) {

@@ -41,15 +41,26 @@ public record ServerConfig(
         Control control) {
 
     /**
-     * @param bootstrapToken the first administrator's API token when the server makes them (on its first start);
-     *                       null makes one and prints it once
+     * @param bootstrapToken        the first administrator's API token when the server makes them (on its first
+     *                              start); null makes one and prints it once
+     * @param masterKeyFile         the vault's master key file; null means {@code <home>/master.key}, made when missing
+     * @param masterKey             the master key itself (base64), from {@code AGENTRY_MASTER_KEY}; wins over the file
+     * @param previousMasterKeyFile the key being rotated away from, while a rotation is under way; null for none
+     * @param previousMasterKey     the same, from {@code AGENTRY_PREVIOUS_MASTER_KEY}
      */
-    public record Control(String bootstrapToken) {
-        public static final Control DEFAULTS = new Control(null);
+    public record Control(String bootstrapToken, Path masterKeyFile, String masterKey, Path previousMasterKeyFile,
+                          String previousMasterKey) {
+        public static final Control DEFAULTS = new Control(null, null, null, null, null);
+
+        public Control(String bootstrapToken) {
+            this(bootstrapToken, null, null, null, null);
+        }
 
         @Override
         public String toString() {
-            return "Control[bootstrapToken=" + (bootstrapToken == null ? "none" : "(set)") + "]";
+            return "Control[bootstrapToken=" + (bootstrapToken == null ? "none" : "(set)") + ", masterKeyFile=" + masterKeyFile
+                    + ", masterKey=" + (masterKey == null ? "none" : "(set)") + ", previousMasterKeyFile=" + previousMasterKeyFile
+                    + ", previousMasterKey=" + (previousMasterKey == null ? "none" : "(set)") + "]";
         }
     }
 

@@ -70,14 +70,16 @@ class ConfigLoaderTest {
                 Map.entry("AGENTRY_DEFAULT_POOL", "k8s"), Map.entry("AGENTRY_PLAIN_HTTP_HOSTS", "runner.internal"),
                 Map.entry("AGENTRY_GITHUB_API_URL", "https://ghe.example.com/api/v3/"), Map.entry("AGENTRY_GITHUB_TOKEN", "ghp_x"),
                 Map.entry("AGENTRY_DEFAULT_MODEL", "gpt-4o"), Map.entry("AGENTRY_GATEWAY_URL", "http://agentry.internal:7070/"),
-                Map.entry("AGENTRY_BOOTSTRAP_TOKEN", "automation-token-0123456789"));
+                Map.entry("AGENTRY_BOOTSTRAP_TOKEN", "automation-token-0123456789"),
+                Map.entry("AGENTRY_MASTER_KEY_FILE", "/etc/agentry/master.key"), Map.entry("AGENTRY_PREVIOUS_MASTER_KEY_FILE", "/etc/agentry/old.key"));
         var config = load(Map.of(), env);
         assertThat(config).isEqualTo(new ServerConfig(home.toAbsolutePath(), "0.0.0.0", 0, "jdbc:postgresql://db/agentry", "n1", 3,
                 Duration.ofMinutes(1), Duration.ofMillis(250), 4096, 2048, 4, new ServerConfig.Events(Duration.ofDays(2),
                 Duration.ofSeconds(30), Duration.ofSeconds(5), 500, Duration.ofMinutes(2), 4096),
                 new ServerConfig.Work("k8s", java.util.Set.of("runner.internal"), "https://ghe.example.com/api/v3", "ghp_x", Map.of()),
                 new ModelsConfig(Map.of(), "gpt-4o", "http://agentry.internal:7070", java.util.List.of(), Map.of()),
-                new ServerConfig.Control("automation-token-0123456789")));
+                new ServerConfig.Control("automation-token-0123456789", java.nio.file.Path.of("/etc/agentry/master.key"), null,
+                        java.nio.file.Path.of("/etc/agentry/old.key"), null)));
         assertThat(env.keySet()).as("a value for every setting but home, which load() sets as a flag")
                 .containsExactlyInAnyOrderElementsOf(ConfigLoader.SETTINGS.keySet().stream()
                         .filter(k -> !k.equals("home")).map(ConfigLoader::envName).toList());

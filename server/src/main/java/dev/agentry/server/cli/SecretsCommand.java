@@ -162,7 +162,7 @@ public final class SecretsCommand {
         }
     }
 
-    @Command(name = "rm", aliases = "remove", description = "Delete a secret; leases on it are refused from then on.")
+    @Command(name = "rm", description = "Delete a secret; leases on it are refused from then on.")
     static final class Remove extends ClientCommand {
         @Parameters(paramLabel = "NAME") String name;
 

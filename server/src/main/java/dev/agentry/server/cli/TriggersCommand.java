@@ -97,7 +97,7 @@ public final class TriggersCommand {
         }
     }
 
-    @Command(name = "rm", aliases = "remove", description = "Remove a trigger (and the record of its deliveries; the runs stay).")
+    @Command(name = "rm", description = "Remove a trigger (and the record of its deliveries; the runs stay).")
     static final class Remove extends ClientCommand {
         @Parameters(paramLabel = "NAME") String name;
 

@@ -44,7 +44,7 @@ public final class HttpApi {
                            dev.agentry.core.spend.Prices prices, dev.agentry.core.agent.PromptFragments fragments,
                            dev.agentry.core.access.AccessStore access, dev.agentry.core.audit.AuditLog audit,
                            dev.agentry.core.audit.ExternalWrites writes, dev.agentry.core.trigger.TriggerService triggers,
-                           GatewayMount gateway) {}
+                           dev.agentry.core.secret.Secrets vault, GatewayMount gateway) {}
 
     /** The model gateway's routes, mounted next to the API's (they authenticate with run-scoped tokens). */
     public interface GatewayMount {
@@ -72,6 +72,7 @@ public final class HttpApi {
         var accessRoutes = new AccessRoutes(services.access(), services.writes(), java.time.Clock.systemUTC());
         var auditRoutes = new AuditRoutes(services.audit());
         var triggerRoutes = new TriggerRoutes(services.triggers());
+        var secretRoutes = new SecretRoutes(services.vault(), java.time.Clock.systemUTC());
         var sockets = new EventSocket(services.hub(), queries::workspaceExists, access, heartbeat);
         String openApi = resource("openapi.json");
         return Javalin.create(config -> {
@@ -184,6 +185,7 @@ public final class HttpApi {
 
             auditRoutes.addTo(r);
             triggerRoutes.addTo(r);
+            secretRoutes.addTo(r);
             if (services.gateway() != null) {
                 services.gateway().mount(config);
             }

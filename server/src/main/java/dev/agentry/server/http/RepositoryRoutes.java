@@ -61,9 +61,9 @@ final class RepositoryRoutes {
         String credential = null;
         if (credentialRef != null) {
             credential = secrets.reveal(ws, credentialRef).orElseThrow(() -> new ApiProblem(422, "unknown-secret",
-                    "The secret is not set", "no secret named '" + Requests.abbreviate(credentialRef) + "' is set; set it with the "
-                    + "environment variable AGENTRY_SECRET_" + credentialRef.toUpperCase(Locale.ROOT).replace('-', '_')
-                    + " on every node, then register again", "credential", null));
+                    "The secret is not set", "no secret named '" + Requests.abbreviate(credentialRef) + "' is set; store it with 'agentry secrets set "
+                    + Requests.abbreviate(credentialRef) + "' (or PUT …/secrets/" + Requests.abbreviate(credentialRef)
+                    + "), then register again", "credential", null));
         }
         var verify = body.get("verify");
         if (verify != null && !verify.isBoolean()) {

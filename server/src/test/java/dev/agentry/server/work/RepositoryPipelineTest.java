@@ -251,6 +251,6 @@ class RepositoryPipelineTest {
         var unknownSecret = server.post("/api/workspaces/default/repositories",
                 "{\"name\": \"x\", \"url\": \"" + origin + "\", \"credential\": \"git-token\"}");
         assertThat(unknownSecret.statusCode()).isEqualTo(422);
-        assertThat(json(unknownSecret.body()).path("detail").asText()).contains("AGENTRY_SECRET_GIT_TOKEN");
+        assertThat(json(unknownSecret.body()).path("detail").asText()).contains("agentry secrets set git-token");
     }
 }
