@@ -70,7 +70,9 @@ final class Conditions {
         CelValidationResult result = CEL.compile(expression);
         if (result.hasError()) {
             for (CelIssue issue : result.getErrors()) {
-                problems.add(new Problem(field, "not a valid condition, " + position(issue.getSourceLocation()) + issue.getMessage()));
+                // every name is looked up in the empty container, so saying so only adds noise
+                String message = issue.getMessage().replace(" (in container '')", "");
+                problems.add(new Problem(field, "not a valid condition, " + position(issue.getSourceLocation()) + message));
             }
             return Optional.empty();
         }

@@ -125,6 +125,7 @@ public final class PolicyParser {
                 problem(path + ".name", "duplicate rule name '" + name + "'");
             }
             String when = condition(raw, path);
+            var program = when == null ? null : Conditions.compile(when, path + ".when", problems).orElse(null);
             Verdict verdict = verdict(raw, "decision", path);
             String reason = text(raw, "reason", path, false);
             if (reason != null && reason.length() > MAX_REASON) {
@@ -133,7 +134,6 @@ public final class PolicyParser {
             if (reason != null && reason.isBlank()) {
                 reason = null;
             }
-            var program = when == null ? null : Conditions.compile(when, path + ".when", problems).orElse(null);
             if (problems.size() == before) {
                 rules.add(new CompiledPolicy.Rule(new PolicyDocument.Rule(name, when, verdict, reason), program));
             }

@@ -116,7 +116,7 @@ class PolicyParserTest {
         var p = problem(oneRule("acton.kind == \"git-push\""));
 
         assertThat(p.field()).isEqualTo("rules[0].when");
-        assertThat(p.message()).contains("at line 1, column 1: ").contains("undeclared reference to 'acton'");
+        assertThat(p.message()).isEqualTo("not a valid condition, at line 1, column 1: undeclared reference to 'acton'");
     }
 
     @Test
