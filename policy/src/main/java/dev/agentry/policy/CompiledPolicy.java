@@ -1,17 +1,23 @@
 package dev.agentry.policy;
 
 import dev.agentry.core.policy.Action;
+import dev.agentry.core.policy.ActionKinds;
 import dev.agentry.core.policy.PolicyDecision;
 import dev.agentry.core.policy.PolicyDocument;
 import dev.cel.runtime.CelEvaluationException;
-import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelVariableResolver;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A policy document with every condition compiled once, ready to decide. Immutable and safe to share between
  * threads: a decision parses nothing and evaluates the pre-compiled programs in order.
+ *
+ * <p>Rules whose condition starts by naming the kinds it is about ({@code action.kind == "git-push" && ...} or
+ * {@code action.kind in [...] && ...}) are not tried for other kinds: for most policies a decision evaluates a
+ * few conditions rather than all of them, with the same outcome.
  *
  * <p><b>When a condition cannot be evaluated</b> (it names an attribute this kind of action does not have, or
  * compares values of types that do not compare), that rule counts as not matching and the next rule is tried;
@@ -25,13 +31,24 @@ public final class CompiledPolicy {
     private final int version;
     private final PolicyDocument document;
     private final List<Rule> rules;
+    /** For each kind of action, the rules that can match it, in order: what a decision tries. */
+    private final Map<String, List<Rule>> byKind;
 
-    record Rule(PolicyDocument.Rule rule, CelRuntime.Program program) {}
+    record Rule(PolicyDocument.Rule rule, Conditions.Condition condition) {
+        boolean canMatch(String kind) {
+            return condition.kinds() == null || condition.kinds().contains(kind);
+        }
+    }
 
     CompiledPolicy(int version, PolicyDocument document, List<Rule> rules) {
         this.version = version;
         this.document = document;
         this.rules = List.copyOf(rules);
+        var byKind = new HashMap<String, List<Rule>>();
+        for (String kind : ActionKinds.names()) {
+            byKind.put(kind, this.rules.stream().filter(r -> r.canMatch(kind)).toList());
+        }
+        this.byKind = Map.copyOf(byKind);
     }
 
     /** The stored version this was compiled from; 0 for a document that was never stored. */
@@ -49,12 +66,12 @@ public final class CompiledPolicy {
     }
 
     public PolicyDecision decide(Action action) {
-        Map<String, Object> variables = Conditions.variables(action);
+        CelVariableResolver variables = Conditions.variables(action);
         List<String> failures = null;
-        for (Rule rule : rules) {
+        for (Rule rule : byKind.getOrDefault(action.kind(), rules)) {
             Object result;
             try {
-                result = rule.program().eval(variables);
+                result = rule.condition().program().eval(variables);
             } catch (CelEvaluationException e) {
                 failures = add(failures, "rule '" + rule.rule().name() + "' could not be evaluated: " + e.getMessage());
                 continue;

@@ -22,11 +22,12 @@ import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelVariableResolver;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The CEL environment conditions are written in: two variables, {@code action} and {@code run}, both maps from
@@ -62,10 +63,16 @@ final class Conditions {
     private Conditions() {}
 
     /**
+     * A compiled condition, and the kinds of action it can hold for when it says so at its top
+     * ({@code action.kind == "git-push" && ...}); null when it may hold for any kind.
+     */
+    record Condition(CelRuntime.Program program, Set<String> kinds) {}
+
+    /**
      * Compiles one condition to a program, or adds every problem found to {@code problems} under {@code field},
      * each with its position in the expression (line and column, from 1).
      */
-    static Optional<CelRuntime.Program> compile(String expression, String field, List<Problem> problems) {
+    static Optional<Condition> compile(String expression, String field, List<Problem> problems) {
         int before = problems.size();
         CelValidationResult result = CEL.compile(expression);
         if (result.hasError()) {
@@ -93,22 +100,31 @@ final class Conditions {
             return Optional.empty();
         }
         try {
-            return Optional.of(CEL.createProgram(ast));
+            return Optional.of(new Condition(CEL.createProgram(ast), kinds(ast.getExpr())));
         } catch (CelEvaluationException e) {
             problems.add(new Problem(field, "the condition cannot be prepared for evaluation: " + e.getMessage()));
             return Optional.empty();
         }
     }
 
-    /** What one decision's conditions see: built once per decision, shared by every rule. */
-    static Map<String, Object> variables(Action action) {
+    /**
+     * What one decision's conditions see: built once per decision and shared by every rule. A resolver rather than a
+     * map, because evaluating with a map copies it on every evaluation, once per rule.
+     */
+    static CelVariableResolver variables(Action action) {
         var fields = action.attributes();
         var actionMap = new HashMap<String, Object>(fields.size() + 1);
         fields.forEach((name, value) -> actionMap.put(name, celValue(value)));
         actionMap.put("kind", action.kind());
         var runMap = new HashMap<String, Object>(8);
         action.context().attributes().forEach((name, value) -> runMap.put(name, celValue(value)));
-        return Map.of("action", actionMap, "run", runMap);
+        Optional<Object> actionValue = Optional.of(actionMap);
+        Optional<Object> runValue = Optional.of(runMap);
+        return name -> switch (name) {
+            case "action" -> actionValue;
+            case "run" -> runValue;
+            default -> Optional.empty();
+        };
     }
 
     /** A Java null in a map reads as an unknown in CEL, which no comparison resolves; CEL's null compares as expected. */
@@ -135,6 +151,48 @@ final class Conditions {
                 default -> { }
             }
         });
+    }
+
+    /**
+     * The kinds a condition can hold for, from the conjuncts at its top that compare {@code action.kind} with
+     * literals; null when they do not narrow it. Skipping a rule for any other kind is exactly what evaluating it
+     * would do: a false conjunct makes CEL's {@code &&} false, even when another conjunct is an error.
+     */
+    private static Set<String> kinds(CelExpr expr) {
+        if (expr.exprKind().getKind() != CelExpr.ExprKind.Kind.CALL) {
+            return null;
+        }
+        String function = expr.call().function();
+        List<CelExpr> args = expr.call().args();
+        if (function.equals("_&&_")) {
+            Set<String> narrowed = null;
+            for (CelExpr arg : args) {
+                Set<String> kinds = kinds(arg);
+                if (kinds != null) {
+                    narrowed = narrowed == null ? kinds : narrowed.stream().filter(kinds::contains).collect(Collectors.toUnmodifiableSet());
+                }
+            }
+            return narrowed;
+        }
+        if (args.size() != 2) {
+            return null;
+        }
+        List<CelExpr> literals;
+        if (function.equals("_==_")) {
+            literals = isActionKind(args.get(0)) ? List.of(args.get(1)) : isActionKind(args.get(1)) ? List.of(args.get(0)) : null;
+        } else if (function.equals("@in") && isActionKind(args.get(0)) && args.get(1).exprKind().getKind() == CelExpr.ExprKind.Kind.LIST) {
+            literals = args.get(1).list().elements();
+        } else {
+            literals = null;
+        }
+        if (literals == null || !literals.stream().allMatch(Conditions::isString)) {
+            return null;
+        }
+        return literals.stream().map(l -> l.constant().stringValue()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static boolean isString(CelExpr expr) {
+        return expr.exprKind().getKind() == CelExpr.ExprKind.Kind.CONSTANT && expr.constant().getKind() == CelConstant.Kind.STRING_VALUE;
     }
 
     /** {@code action.kind == "git-psh"} would never hold: name the kinds instead. */

@@ -125,7 +125,7 @@ public final class PolicyParser {
                 problem(path + ".name", "duplicate rule name '" + name + "'");
             }
             String when = condition(raw, path);
-            var program = when == null ? null : Conditions.compile(when, path + ".when", problems).orElse(null);
+            var condition = when == null ? null : Conditions.compile(when, path + ".when", problems).orElse(null);
             Verdict verdict = verdict(raw, "decision", path);
             String reason = text(raw, "reason", path, false);
             if (reason != null && reason.length() > MAX_REASON) {
@@ -135,7 +135,7 @@ public final class PolicyParser {
                 reason = null;
             }
             if (problems.size() == before) {
-                rules.add(new CompiledPolicy.Rule(new PolicyDocument.Rule(name, when, verdict, reason), program));
+                rules.add(new CompiledPolicy.Rule(new PolicyDocument.Rule(name, when, verdict, reason), condition));
             }
         }
         return rules;

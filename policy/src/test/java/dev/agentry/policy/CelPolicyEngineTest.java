@@ -178,4 +178,26 @@ class CelPolicyEngineTest {
         assertThat(engine.latest(WS)).isSameAs(first);
         assertThat(engine.compiled(store.latest(WS).orElseThrow())).isSameAs(first);
     }
+    @Test
+    void rules_about_other_kinds_are_skipped_without_changing_which_rule_decides() {
+        policies.apply(WS, """
+                name: narrowed
+                default: allow
+                rules:
+                  - {name: exact, when: 'action.kind == "run-command" && action.command == "x"', decision: deny}
+                  - {name: push-command, when: 'action.kind == "git-push" && action.command.startsWith("x")', decision: deny}
+                  - {name: everything, when: 'run.id == 7', decision: needs-approval}
+                  - {name: all-commands, when: 'action.kind == "run-command"', decision: allow}
+                """);
+
+        assertThat(engine.decide(WS, command("x")).rule()).isEqualTo("exact");
+        assertThat(engine.decide(WS, command("y")).rule()).isEqualTo("everything");
+        var outside = new Action.RunCommand(Action.Context.outsideRun(WS), "y", null);
+        assertThat(engine.decide(WS, outside).rule()).isEqualTo("all-commands");
+        var push = engine.decide(WS, new Action.GitPush(Action.Context.outsideRun(WS), "acme", "b", null));
+        assertThat(push.rule()).isEqualTo("default");
+        assertThat(push.reason()).contains("rule 'push-command' could not be evaluated"); // tried: it is about pushes
+        assertThat(engine.decide(WS, new Action.SpendRun(Action.Context.outsideRun(WS), BigDecimal.ONE)).reason())
+                .isEqualTo("no rule matched; the policy's default is allow"); // not tried, as evaluating it would be false
+    }
 }
