@@ -73,7 +73,8 @@ public final class CompiledPolicy {
             try {
                 result = rule.condition().program().eval(variables);
             } catch (CelEvaluationException e) {
-                failures = add(failures, "rule '" + rule.rule().name() + "' could not be evaluated: " + e.getMessage());
+                String message = e.getMessage().endsWith(".") ? e.getMessage().substring(0, e.getMessage().length() - 1) : e.getMessage();
+                failures = add(failures, "rule '" + rule.rule().name() + "' could not be evaluated: " + message);
                 continue;
             }
             if (result instanceof Boolean matched) {
