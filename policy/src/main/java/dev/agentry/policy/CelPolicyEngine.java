@@ -77,7 +77,8 @@ public final class CelPolicyEngine implements PolicyEngine {
                 return load(workspace, known, now).policy();
             } catch (RuntimeException e) {
                 log.warn("could not check the policy of workspace '{}'; deciding by version {} meanwhile", workspace, known.version(), e);
-                known.checking().set(false);
+                // try again after another interval, not on every decision while the store is away
+                current.replace(workspace, known, new Current(known.policy(), now, new AtomicBoolean()));
             }
         }
         return known.policy();
@@ -126,9 +127,16 @@ public final class CelPolicyEngine implements PolicyEngine {
     private Current replace(String workspace, CompiledPolicy policy, long now) {
         var fresh = new Current(policy, now, new AtomicBoolean());
         int version = fresh.version();
-        Current kept = current.compute(workspace, (k, previous) -> previous != null && previous.version() > version ? previous : fresh);
-        if (kept == fresh) {
-            compiled.keySet().removeIf(key -> key.workspace().equals(workspace) && key.version() < version);
+        int[] superseded = {0};
+        Current kept = current.compute(workspace, (k, previous) -> {
+            if (previous != null && previous.version() > version) {
+                return previous;
+            }
+            superseded[0] = previous == null || previous.version() == version ? 0 : previous.version();
+            return fresh;
+        });
+        if (superseded[0] > 0) {
+            compiled.remove(new Key(workspace, superseded[0])); // compiled again if an operator asks for it
         }
         return kept;
     }

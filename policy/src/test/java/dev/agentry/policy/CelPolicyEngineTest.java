@@ -200,4 +200,34 @@ class CelPolicyEngineTest {
         assertThat(engine.decide(WS, new Action.SpendRun(Action.Context.outsideRun(WS), BigDecimal.ONE)).reason())
                 .isEqualTo("no rule matched; the policy's default is allow"); // not tried, as evaluating it would be false
     }
+    @Test
+    void while_the_store_cannot_be_reached_decisions_go_on_by_the_version_loaded_and_it_is_asked_again_after_an_interval() {
+        var failing = new FakePolicyStore() {
+            volatile boolean down;
+
+            @Override
+            public synchronized int latestVersion(String workspace) {
+                if (down) {
+                    latestChecks.incrementAndGet();
+                    throw new IllegalStateException("database unreachable");
+                }
+                return super.latestVersion(workspace);
+            }
+        };
+        var engine = new CelPolicyEngine(failing, clock, Duration.ofSeconds(2));
+        new Policies(failing, engine).apply(WS, "name: p\ndefault: deny\n");
+        failing.down = true;
+        clock.advance(Duration.ofSeconds(3));
+        int before = failing.latestChecks.get();
+
+        var first = engine.decide(WS, command("make"));
+        var second = engine.decide(WS, command("make"));
+
+        assertThat(first.policyVersion()).isEqualTo(1);
+        assertThat(second.verdict()).isEqualTo(Verdict.DENY);
+        assertThat(failing.latestChecks.get() - before).as("one failed check, then none until the interval passes").isEqualTo(1);
+        clock.advance(Duration.ofSeconds(2));
+        engine.decide(WS, command("make"));
+        assertThat(failing.latestChecks.get() - before).isEqualTo(2);
+    }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Policy versions in memory, counting how often the engine asks for the latest version number. */
-final class FakePolicyStore implements PolicyStore {
+class FakePolicyStore implements PolicyStore {
     private final Map<String, List<PolicyVersion>> versions = new HashMap<>();
     final AtomicInteger latestChecks = new AtomicInteger();
 
