@@ -33,7 +33,7 @@ class CelPolicyEngineTest {
     }
 
     void applyExample() throws Exception {
-        policies.apply(WS, Files.readString(Path.of("../examples/policy.yaml")));
+        policies.apply(WS, Files.readString(Path.of("../examples/policies/guardrails.yaml")));
     }
 
     @Test

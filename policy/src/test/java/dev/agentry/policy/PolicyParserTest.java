@@ -44,7 +44,7 @@ class PolicyParserTest {
 
     @Test
     void the_example_policy_parses_into_its_rules_in_the_order_written() throws Exception {
-        var policy = PolicyParser.parse(Files.readString(Path.of("../examples/policy.yaml")));
+        var policy = PolicyParser.parse(Files.readString(Path.of("../examples/policies/guardrails.yaml")));
 
         assertThat(policy.name()).isEqualTo("guardrails");
         assertThat(policy.defaultVerdict()).isEqualTo(Verdict.ALLOW);

@@ -84,7 +84,7 @@ class PolicyCommandTest {
     @Test
     void apply_stores_a_version_and_show_lists_its_rules_in_order_then_the_default() throws Exception {
         String ws = workspace();
-        String example = Path.of("../examples/policy.yaml").toString();
+        String example = Path.of("../examples/policies/guardrails.yaml").toString();
 
         var applied = policy(ws, "apply", "-f", example);
         var again = policy(ws, "apply", "-f", example);
@@ -104,7 +104,7 @@ class PolicyCommandTest {
     @Test
     void check_prints_the_verdict_the_rule_and_the_version_that_decided() throws Exception {
         String ws = workspace();
-        policy(ws, "apply", "-f", Path.of("../examples/policy.yaml").toString());
+        policy(ws, "apply", "-f", Path.of("../examples/policies/guardrails.yaml").toString());
 
         var push = policy(ws, "check", "--action", "{\"kind\":\"git-push\",\"repository\":\"acme\",\"branch\":\"main\"}");
         var spend = policy(ws, "check", "--action", "{\"kind\":\"spend-call\",\"model\":\"m\",\"estimatedUsd\":0.5}", "--json");

@@ -84,7 +84,7 @@ class PolicyRoutesTest {
     }
 
     static String example() throws Exception {
-        return Files.readString(Path.of("../examples/policy.yaml"));
+        return Files.readString(Path.of("../examples/policies/guardrails.yaml"));
     }
 
     @Test
