@@ -1,12 +1,6 @@
 package dev.agentry.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,18 +18,8 @@ public final class PipelinesCommand {
 
         @Override
         int execute(ApiClient api) throws Exception {
-            String text;
-            try {
-                text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(Path.of(file));
-            } catch (NoSuchFileException e) {
-                throw new ApiClient.Failure("no such file: " + file, 2);
-            } catch (CharacterCodingException e) {
-                throw new ApiClient.Failure(file + " is not UTF-8 text", 2);
-            } catch (IOException e) { // a directory, no permission
-                throw new ApiClient.Failure("cannot read " + file + ": " + e.getMessage(), 2);
-            }
-            String type = file.endsWith(".json") ? "application/json" : "application/yaml";
-            JsonNode applied = api.postText("/pipelines", text, type);
+            var source = SourceFile.read(file);
+            JsonNode applied = api.postText("/pipelines", source.text(), source.contentType());
             if (options.json) {
                 Output.json(out(), applied);
             } else {
