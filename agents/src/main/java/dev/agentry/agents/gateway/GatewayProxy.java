@@ -3,6 +3,7 @@ package dev.agentry.agents.gateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.agentry.core.agent.ProviderEndpoint;
 import dev.agentry.core.agent.ProviderEndpoint.Api;
+import dev.agentry.core.secret.Redactor;
 import dev.agentry.core.spend.Admission;
 import dev.agentry.core.spend.CallScope;
 import dev.agentry.core.spend.GatewayTokens;
@@ -67,6 +68,14 @@ public final class GatewayProxy {
     private final HttpClient http;
     private final Settings settings;
     private final Clock clock;
+    /** A workspace's secret values, taken out of every prompt before it leaves or is stored. */
+    private volatile Function<String, Redactor> redactors = workspace -> Redactor.of(java.util.List.of());
+
+    /** Takes each workspace's secrets out of the prompts its agents send (a prompt never carries one on). */
+    public GatewayProxy redactingWith(Function<String, Redactor> byWorkspace) {
+        this.redactors = Objects.requireNonNull(byWorkspace);
+        return this;
+    }
 
     /**
      * @param providers the configured provider of a name (a call scope's {@link CallScope#provider()})
@@ -111,7 +120,7 @@ public final class GatewayProxy {
         ProviderEndpoint endpoint;
         try {
             scope = authenticate(presentedToken);
-            request = wire.parse(read(requestHeaders, body));
+            request = wire.parse(redacted(scope, read(requestHeaders, body)));
             endpoint = endpoint(scope, api);
             if (metering.admit(scope) instanceof Admission.Refused refused) {
                 throw new GatewayRefusal(402, GatewayRefusal.Kind.BUDGET_EXCEEDED, "budget exceeded: " + refused.reason(), null);
@@ -127,6 +136,16 @@ public final class GatewayProxy {
     public void handle(Api api, String presentedToken, Function<String, String> requestHeaders, byte[] body,
                        ResponseSink sink) throws IOException {
         handle(api, presentedToken, requestHeaders, new java.io.ByteArrayInputStream(body), sink);
+    }
+
+    private byte[] redacted(CallScope scope, byte[] body) {
+        Redactor redactor = redactors.apply(scope.workspace());
+        if (redactor.isEmpty()) {
+            return body;
+        }
+        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        String clean = redactor.redact(text);
+        return clean.equals(text) ? body : clean.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private CallScope authenticate(String token) throws GatewayRefusal {

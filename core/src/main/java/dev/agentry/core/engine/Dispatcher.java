@@ -55,6 +55,9 @@ final class Dispatcher extends Loop {
         /** The job it runs on a pool, once dispatched. */
         volatile RunnerPool jobPool;
         volatile String jobId;
+        /** What takes the workspace's secrets out of the job's output, and the stream that does it. */
+        volatile dev.agentry.core.secret.Redactor redactor;
+        volatile dev.agentry.core.secret.Redactor.Stream redacting;
         /** When it last showed a sign of life other than output (started, progress, the runner's heartbeat). */
         volatile Instant progressedAt;
         private volatile Map<String, Object> progress;

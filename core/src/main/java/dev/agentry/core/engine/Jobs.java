@@ -2,6 +2,8 @@ package dev.agentry.core.engine;
 
 import dev.agentry.core.audit.AuditEntry;
 import dev.agentry.core.audit.WriteRefused;
+import dev.agentry.core.secret.LeaseRequest;
+import dev.agentry.core.secret.Redactor;
 import dev.agentry.core.job.JobSpec;
 import dev.agentry.core.job.JobState;
 import dev.agentry.core.job.JobView;
@@ -39,6 +41,11 @@ final class Jobs {
     /** The failure cause a harness reports when the task branch is checked out by another job on its machine. */
     static final String BRANCH_BUSY = "branch-busy";
     private static final Duration BRANCH_WAIT = Duration.ofSeconds(2);
+    /** How long a job has to exchange its leases: they are exchanged as its process starts, after checkout. */
+    private static final Duration LEASE_TTL = Duration.ofMinutes(15);
+    /** An env value that is a secret and nothing else: {@code TOKEN: "{{ secrets.github }}"}. */
+    private static final java.util.regex.Pattern SECRET_ENV = java.util.regex.Pattern.compile(
+            "\\{\\{\\s*secrets\\.([a-z0-9][a-z0-9_-]{0,62})\\s*}}");
 
     private final RunStore runs;
     private final Integrations integrations;
@@ -71,6 +78,9 @@ final class Jobs {
         } catch (StepRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
+        // The workspace's secrets are taken out of everything the job says, whether or not it was given any.
+        entry.redactor = integrations.secrets().redactor(claim.workspace());
+        entry.redacting = entry.redactor.stream(entry.output::write);
         if (spec.repository() == null) {
             return watch(entry, step, adapter, spec, output);
         }
@@ -126,7 +136,10 @@ final class Jobs {
             if (entry.lost) {
                 return StepOutcome.expired(claim.ref());
             }
-            return outcome(claim, view, spec);
+            if (entry.redacting != null) {
+                entry.redacting.finish();
+            }
+            return redacted(outcome(claim, view, spec), entry.redactor);
         } catch (RunnerPool.PoolUnavailable e) {
             return StepOutcome.lost(claim.ref(), e.getMessage(), null);
         } catch (InterruptedException e) {
@@ -159,7 +172,12 @@ final class Jobs {
     private long take(Dispatcher.Running entry, JobView view, long offset) {
         if (view.output() != null && view.output().text() != null && !view.output().text().isEmpty()) {
             byte[] bytes = view.output().text().getBytes(StandardCharsets.UTF_8);
-            entry.output.write(bytes, 0, bytes.length);
+            var redacting = entry.redacting;
+            if (redacting != null) {
+                redacting.write(bytes, 0, bytes.length);
+            } else {
+                entry.output.write(bytes, 0, bytes.length);
+            }
         }
         if (view.progress() != null) {
             entry.reportProgress(view.progress(), clock.instant());
@@ -203,6 +221,29 @@ final class Jobs {
         };
     }
 
+    /** The outcome with every secret value of the workspace taken out of its error, log and outputs. */
+    private static StepOutcome redacted(StepOutcome outcome, Redactor redactor) {
+        if (redactor == null) {
+            return outcome;
+        }
+        return switch (outcome) {
+            case StepOutcome.Succeeded s -> {
+                var outputs = new LinkedHashMap<String, String>();
+                s.outputs().forEach((k, v) -> outputs.put(k, redactor.redact(v)));
+                yield new StepOutcome.Succeeded(s.runId(), s.stepId(), s.attempt(), s.owner(), outputs, s.exitCode(), redact(redactor, s.log()));
+            }
+            case StepOutcome.Failed f -> new StepOutcome.Failed(f.runId(), f.stepId(), f.attempt(), f.owner(), redact(redactor, f.error()),
+                    f.exitCode(), redact(redactor, f.log()));
+            case StepOutcome.Lost l -> new StepOutcome.Lost(l.runId(), l.stepId(), l.attempt(), l.owner(), redact(redactor, l.error()),
+                    redact(redactor, l.log()));
+            default -> outcome;
+        };
+    }
+
+    private static String redact(Redactor redactor, String text) {
+        return text == null ? null : redactor.redact(text);
+    }
+
     private static String message(JobView view, String fallback) {
         return view.error() == null || view.error().message() == null ? fallback : view.error().message();
     }
@@ -234,9 +275,24 @@ final class Jobs {
         Template.Context context = runs.templateContext(claim.runId());
         var shell = Template.renderForShell(command.run(), context);
         var env = new LinkedHashMap<String, String>();
-        command.env().forEach((k, v) -> env.put(k, Template.render(v, context)));
-        env.putAll(shell.variables());
+        var secretNames = new LinkedHashMap<String, String>(); // variable -> secret
+        command.env().forEach((k, v) -> {
+            var whole = SECRET_ENV.matcher(v);
+            if (whole.matches()) {
+                secretNames.put(k, whole.group(1));
+            } else {
+                env.put(k, Template.render(v, context));
+            }
+        });
+        shell.variables().forEach((k, v) -> {
+            if (k.startsWith(Template.SECRET_VARIABLE)) {
+                secretNames.put(k, v);
+            } else {
+                env.put(k, v);
+            }
+        });
         env.putAll(givenEnv);
+        JobSpec.SecretLeases leases = leases(claim, secretNames);
         JobSpec.RepositoryCheckout checkout = null;
         if (claim.repository() != null) {
             Repository repo = integrations.repositories().find(claim.workspace(), claim.repository()).orElseThrow(() ->
@@ -254,7 +310,36 @@ final class Jobs {
         return new JobSpec(JobSpec.VERSION, JobSpec.jobIdFor(claim.idempotencyKey()), kind, claim.runId(), claim.stepId(),
                 claim.attempt(), claim.idempotencyKey(), claim.workspace(), checkout, claim.branch(), shell.script(), env,
                 new JobSpec.Timeouts(step.timeout(), command.noOutputTimeout()),
-                command.commitLeftovers() ? JobSpec.Leftovers.COMMIT : JobSpec.Leftovers.FAIL, null);
+                command.commitLeftovers() ? JobSpec.Leftovers.COMMIT : JobSpec.Leftovers.FAIL, null, leases);
+    }
+
+    /**
+     * A lease for each secret the command uses, each recorded in the audit log before it is made. The job
+     * exchanges them at the server as its process starts; the values are never in the spec.
+     */
+    private JobSpec.SecretLeases leases(Claim claim, Map<String, String> secretNames) throws StepRefused {
+        if (secretNames.isEmpty()) {
+            return null;
+        }
+        var server = integrations.agents().models().gatewayUrl();
+        if (server == null) {
+            throw new StepRefused("the step uses secrets, but this node does not know its own URL to hand out leases (gateway_url)");
+        }
+        var leases = new LinkedHashMap<String, String>();
+        for (var secret : secretNames.entrySet()) {
+            var request = new LeaseRequest(claim.workspace(), secret.getValue(), claim.runId(), claim.stepId(), LEASE_TTL, null);
+            try {
+                var lease = integrations.writes().perform(AuditEntry.byStep("secret-lease", claim.workspace(), claim.runId(),
+                                claim.stepId(), "secret " + secret.getValue(), Map.of("variable", secret.getKey())),
+                        () -> integrations.secrets().lease(request), made -> Map.of("lease", Long.toString(made.id())));
+                leases.put(secret.getKey(), lease.token());
+            } catch (WriteRefused e) {
+                throw new StepRefused(e.getMessage());
+            } catch (RuntimeException e) {
+                throw new StepRefused("secret '" + secret.getValue() + "' cannot be leased to the step: " + e.getMessage());
+            }
+        }
+        return new JobSpec.SecretLeases(server.toString(), leases);
     }
 
     private static void sleep(Duration d) throws InterruptedException {

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param env            the process's environment on top of the harness's small default one
  * @param leftovers      what the harness does with changes the process did not commit
  * @param callback       where the runner may call back, with a short-lived token; null when not offered
+ * @param secrets        the secrets the process gets, as single-use leases the harness exchanges just before it
+ *                       starts the process; null for none
  */
 public record JobSpec(
         int version,
@@ -32,11 +34,19 @@ public record JobSpec(
         Map<String, String> env,
         Timeouts timeouts,
         Leftovers leftovers,
-        Callback callback) {
+        Callback callback,
+        SecretLeases secrets) {
 
     public static final int VERSION = 1;
     public static final String COMMAND = "command";
     public static final String SYNC_BASE = "sync-base";
+
+    public JobSpec(int version, String jobId, String kind, long runId, String stepId, int attempt, String idempotencyKey,
+                   String workspace, RepositoryCheckout repository, String taskBranch, String run, Map<String, String> env,
+                   Timeouts timeouts, Leftovers leftovers, Callback callback) {
+        this(version, jobId, kind, runId, stepId, attempt, idempotencyKey, workspace, repository, taskBranch, run, env, timeouts,
+                leftovers, callback, null);
+    }
 
     public JobSpec {
         env = env == null ? Map.of() : Map.copyOf(env);
@@ -74,6 +84,24 @@ public record JobSpec(
         @Override
         public String toString() {
             return "Callback[url=" + url + ", token=(redacted)]";
+        }
+    }
+
+    /**
+     * Secrets as leases: {@code POST {exchangeUrl}/api/leases/exchange} with {@code {"token": ...}} answers the value,
+     * once. The harness puts each value in the process's environment under its variable, and redacts it from the
+     * output.
+     *
+     * @param leases environment variable -> lease token
+     */
+    public record SecretLeases(String exchangeUrl, Map<String, String> leases) {
+        public SecretLeases {
+            leases = Map.copyOf(leases);
+        }
+
+        @Override
+        public String toString() {
+            return "SecretLeases[exchangeUrl=" + exchangeUrl + ", variables=" + leases.keySet() + "]";
         }
     }
 

@@ -614,6 +614,10 @@ public final class PipelineParser {
                         case Template.Reference.Input in when !inputs.containsKey(in.name()) ->
                                 problem(path, "'{{ " + ref.text() + " }}' names an undeclared input '" + in.name() + "'"
                                         + (inputs.isEmpty() ? "; declare it under inputs" : "; inputs are: " + String.join(", ", inputs.keySet())));
+                        case Template.Reference.Secret secret when !field.equals("run") && !field.contains(".run")
+                                && !(field.contains("env.") && text.strip().equals("{{ " + ref.text() + " }}")) ->
+                                problem(path, "'{{ " + ref.text() + " }}': a secret reaches only a command, in its run or as a whole env "
+                                        + "value (FOO: \"{{ secrets." + secret.name() + " }}\"); never a prompt, title or other text");
                         case Template.Reference.StepOutput out when !index.containsKey(out.step()) ->
                                 problem(path, "'{{ " + ref.text() + " }}' names an unknown step '" + out.step() + "'");
                         case Template.Reference.StepOutput out when !ancestors.get(step.id()).contains(out.step()) ->

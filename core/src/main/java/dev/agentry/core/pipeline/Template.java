@@ -20,6 +20,9 @@ public final class Template {
     private static final Pattern INPUT = Pattern.compile("inputs\\.([A-Za-z_][A-Za-z0-9_-]*)");
     private static final Pattern OUTPUT = Pattern.compile("steps\\.([A-Za-z0-9_-]+)\\.outputs\\.([A-Za-z0-9_.-]+)");
     private static final Pattern RUN = Pattern.compile("run\\.(id|pipeline)");
+    private static final Pattern SECRET = Pattern.compile("secrets\\.([a-z0-9][a-z0-9_-]{0,62})");
+    /** The prefix of the variables that carry secrets into a command: filled from leases, never from the job spec. */
+    public static final String SECRET_VARIABLE = "AGENTRY_SECRET_VALUE_";
 
     /** A parsed reference. */
     public sealed interface Reference {
@@ -30,6 +33,9 @@ public final class Template {
         record StepOutput(String text, String step, String key) implements Reference {}
 
         record RunField(String text, String field) implements Reference {}
+
+        /** A stored secret: it reaches a command only through a lease, and is never rendered as text. */
+        record Secret(String text, String name) implements Reference {}
     }
 
     /** The values references resolve to for one step of one run. */
@@ -39,6 +45,7 @@ public final class Template {
                 case Reference.Input in -> Optional.ofNullable(inputs.get(in.name()));
                 case Reference.StepOutput out -> Optional.ofNullable(outputs.getOrDefault(out.step(), Map.of()).get(out.key()));
                 case Reference.RunField rf -> Optional.of(rf.field().equals("id") ? Long.toString(runId) : pipeline);
+                case Reference.Secret secret -> Optional.empty();
             };
         }
     }
@@ -54,7 +61,10 @@ public final class Template {
             Matcher input = INPUT.matcher(ref);
             Matcher output = OUTPUT.matcher(ref);
             Matcher run = RUN.matcher(ref);
-            if (input.matches()) {
+            Matcher secret = SECRET.matcher(ref);
+            if (secret.matches()) {
+                found.add(new Reference.Secret(ref, secret.group(1)));
+            } else if (input.matches()) {
                 found.add(new Reference.Input(ref, input.group(1)));
             } else if (output.matches()) {
                 found.add(new Reference.StepOutput(ref, output.group(1), output.group(2)));
@@ -62,13 +72,16 @@ public final class Template {
                 found.add(new Reference.RunField(ref, run.group(1)));
             } else {
                 problems.add(new Problem(field, "'{{ " + ref + " }}' is not a reference; expected inputs.NAME, "
-                        + "steps.STEP.outputs.KEY, run.id or run.pipeline"));
+                        + "steps.STEP.outputs.KEY, run.id, run.pipeline or secrets.NAME"));
             }
         }
         return found;
     }
 
-    /** Replaces every reference with its value; a reference with no value (an output never written) becomes empty. */
+    /**
+     * Replaces every reference with its value; a reference with no value (an output never written) becomes empty,
+     * and so does a secret (secrets never become text: see {@link #renderForShell}).
+     */
     public static String render(String text, Context context) {
         Matcher m = REFERENCE.matcher(text);
         var out = new StringBuilder();
@@ -95,8 +108,16 @@ public final class Template {
         var names = new LinkedHashMap<String, String>();
         while (m.find()) {
             String ref = m.group(1);
+            var parsed = parse(ref);
+            if (parsed.orElse(null) instanceof Reference.Secret secret) {
+                // the variable carries the secret's name here; the job gets a lease for it, and the value at the last moment
+                String name = SECRET_VARIABLE + secret.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+                variables.put(name, secret.name());
+                m.appendReplacement(out, Matcher.quoteReplacement("${" + name + "}"));
+                continue;
+            }
             String name = names.computeIfAbsent(ref, r -> "AGENTRY_VALUE_" + names.size());
-            variables.put(name, parse(ref).flatMap(context::resolve).orElse(""));
+            variables.put(name, parsed.flatMap(context::resolve).orElse(""));
             m.appendReplacement(out, Matcher.quoteReplacement("${" + name + "}"));
         }
         m.appendTail(out);

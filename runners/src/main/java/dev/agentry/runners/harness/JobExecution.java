@@ -25,6 +25,12 @@ public final class JobExecution {
     private static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL");
     /** How often a running process is looked at: timeouts, progress, late children. */
     private static final Duration TICK = Duration.ofMillis(200);
+    private static final java.net.http.HttpClient EXCHANGE = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final com.fasterxml.jackson.databind.ObjectMapper LEASES = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** The job's secrets once exchanged (variable -> value), and what takes them out of its output. */
+    private Map<String, String> secretValues;
+    private volatile dev.agentry.core.secret.Redactor redactor;
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final int LISTED = 50;
 
@@ -399,13 +405,61 @@ public final class JobExecution {
 
     private Map<String, String> outputs(Reports reports) throws Failed {
         try {
-            return reports.outputs();
+            var outputs = reports.outputs();
+            if (redactor != null) {
+                outputs.replaceAll((k, v) -> redactor.redact(v));
+            }
+            return outputs;
         } catch (IOException | IllegalArgumentException e) {
             throw fail(Cause.OUTPUTS, "could not read outputs from AGENTRY_OUTPUTS: " + e.getMessage());
         }
     }
 
-    private Map<String, String> environment(Path dir, Reports reports) {
+    /**
+     * The job's secrets, exchanged once, just before the first process starts: a lease is single-use, so a job
+     * that runs its process twice (a resolver after a merge) exchanges them only the first time.
+     */
+    private Map<String, String> secrets() throws Failed {
+        if (secretValues != null) {
+            return secretValues;
+        }
+        var leases = spec.secrets();
+        var values = new LinkedHashMap<String, String>();
+        if (leases != null) {
+            for (var lease : leases.leases().entrySet()) {
+                values.put(lease.getKey(), exchange(leases.exchangeUrl(), lease.getKey(), lease.getValue()));
+            }
+        }
+        secretValues = values;
+        redactor = dev.agentry.core.secret.Redactor.of(values.values());
+        return values;
+    }
+
+    private String exchange(String baseUrl, String variable, String token) throws Failed {
+        String url = baseUrl.replaceAll("/+$", "") + "/api/leases/exchange";
+        try {
+            var body = LEASES.writeValueAsString(java.util.Map.of("token", token));
+            var response = EXCHANGE.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw fail(Cause.SECRETS, "the lease for " + variable + " was refused by " + url + " (HTTP " + response.statusCode()
+                        + "): it expired, was used already, or its secret is gone; the process did not start");
+            }
+            var value = LEASES.readTree(response.body()).path("value");
+            if (!value.isTextual()) {
+                throw fail(Cause.SECRETS, "the lease exchange at " + url + " answered no value for " + variable);
+            }
+            return value.asText();
+        } catch (IOException e) {
+            throw fail(Cause.SECRETS, "could not exchange the lease for " + variable + " at " + url + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw fail(Cause.STOPPED, "interrupted while exchanging leases");
+        }
+    }
+
+    private Map<String, String> environment(Path dir, Reports reports) throws Failed {
         Map<String, String> env = new LinkedHashMap<>();
         for (String name : INHERITED) {
             String v = System.getenv(name);
@@ -420,6 +474,7 @@ public final class JobExecution {
                 env.put(k, v);
             }
         });
+        env.putAll(secrets());
         env.put("AGENTRY_RUN_ID", Long.toString(spec.runId()));
         env.put("AGENTRY_STEP_ID", spec.stepId());
         env.put("AGENTRY_ATTEMPT", Integer.toString(spec.attempt()));
@@ -525,21 +580,28 @@ public final class JobExecution {
         return process.exitValue();
     }
 
+    /** Copies the process's output to the job's, with the values of its secrets taken out. */
     private void pump(InputStream in) {
         byte[] chunk = new byte[8192];
+        var redacting = (redactor == null ? dev.agentry.core.secret.Redactor.of(List.of()) : redactor).stream(output::write);
         try (in) {
             int n;
             while ((n = in.read(chunk)) > 0) {
                 lastOutputNanos = System.nanoTime();
-                output.write(chunk, 0, n);
+                redacting.write(chunk, 0, n);
             }
         } catch (IOException ignored) {
             // the process went away; what was read is kept
+        } finally {
+            redacting.finish();
         }
     }
 
     /** A message without the repository URL's user and password, nor the credential, should git have echoed them. */
     private String redacted(String message) {
+        if (redactor != null && message != null) {
+            message = redactor.redact(message);
+        }
         var repo = spec.repository();
         if (repo == null || message == null) {
             return message;

@@ -34,6 +34,8 @@ public record JobOutcome(JobView.Result result, JobView.Failure failure) {
         public static final String STOPPED = "stopped";
         /** The spec cannot be run as given. */
         public static final String INVALID = "invalid";
+        /** A secret's lease could not be exchanged (expired, used, or the server unreachable): the process never started. */
+        public static final String SECRETS = "secrets";
 
         private Cause() {}
     }

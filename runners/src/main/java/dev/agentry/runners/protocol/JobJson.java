@@ -41,7 +41,7 @@ public final class JobJson {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> KINDS = Set.of(JobSpec.COMMAND, JobSpec.SYNC_BASE);
     private static final List<String> SPEC_FIELDS = List.of("version", "jobId", "kind", "runId", "stepId", "attempt",
-            "idempotencyKey", "workspace", "repository", "taskBranch", "run", "env", "timeouts", "leftovers", "callback");
+            "idempotencyKey", "workspace", "repository", "taskBranch", "run", "env", "timeouts", "leftovers", "callback", "secrets");
     private static final List<String> REPOSITORY_FIELDS = List.of("name", "url", "baseBranch", "credential");
     private static final List<String> TIMEOUT_FIELDS = List.of("wallMs", "noOutputMs");
     private static final List<String> CALLBACK_FIELDS = List.of("url", "token");
@@ -94,6 +94,12 @@ public final class JobJson {
             }
         }
         n.put("leftovers", spec.leftovers().name().toLowerCase());
+        if (spec.secrets() != null) {
+            ObjectNode secrets = n.putObject("secrets");
+            secrets.put("exchangeUrl", spec.secrets().exchangeUrl());
+            ObjectNode leases = secrets.putObject("leases");
+            spec.secrets().leases().forEach(leases::put);
+        }
         if (spec.callback() != null) {
             ObjectNode cb = n.putObject("callback");
             putIfSet(cb, "url", spec.callback().url());
@@ -139,9 +145,10 @@ public final class JobJson {
         JobSpec.Timeouts timeouts = timeouts(in, n.get("timeouts"));
         JobSpec.Leftovers leftovers = leftovers(in, n);
         JobSpec.Callback callback = callback(in, n.get("callback"));
+        JobSpec.SecretLeases secrets = secrets(in, n.get("secrets"));
         in.throwIfAny();
         return new JobSpec(version.intValue(), jobId, kind, runId, stepId, attempt.intValue(), idempotencyKey, workspace,
-                repository, taskBranch, run, env, timeouts, leftovers, callback);
+                repository, taskBranch, run, env, timeouts, leftovers, callback, secrets);
     }
 
     private static JobSpec.RepositoryCheckout repository(FieldReader in, JsonNode n) {
@@ -202,6 +209,25 @@ public final class JobJson {
         }
         in.problem("leftovers", "unknown value '" + abbreviate(s) + "'; expected one of commit, fail");
         return null;
+    }
+
+    private static JobSpec.SecretLeases secrets(FieldReader in, JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject() || !n.path("exchangeUrl").isTextual() || !n.path("leases").isObject()) {
+            in.problem("secrets", "expected an object with exchangeUrl (text) and leases (variable name to lease token)");
+            return null;
+        }
+        var leases = new java.util.LinkedHashMap<String, String>();
+        n.path("leases").properties().forEach(e -> {
+            if (!e.getValue().isTextual() || !e.getKey().matches("[A-Z_][A-Z0-9_]{0,127}")) {
+                in.problem("secrets.leases." + abbreviate(e.getKey()), "expected a variable name of capitals, digits and _ with a lease token");
+            } else {
+                leases.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        return new JobSpec.SecretLeases(n.path("exchangeUrl").asText(), leases);
     }
 
     private static JobSpec.Callback callback(FieldReader in, JsonNode n) {

@@ -45,6 +45,15 @@ public final class GatewayRoutes {
     private final AgentCheckpoints checkpoints;
     private final Clock clock;
 
+    /** A workspace's secret values, taken out of checkpointed conversations before they are stored. */
+    private java.util.function.Function<String, dev.agentry.core.secret.Redactor> redactors =
+            workspace -> dev.agentry.core.secret.Redactor.of(List.of());
+
+    public GatewayRoutes redactingWith(java.util.function.Function<String, dev.agentry.core.secret.Redactor> byWorkspace) {
+        this.redactors = byWorkspace;
+        return this;
+    }
+
     public GatewayRoutes(GatewayProxy proxy, GatewayTokens tokens, AgentCheckpoints checkpoints, Clock clock) {
         this.proxy = proxy;
         this.tokens = tokens;
@@ -131,7 +140,7 @@ public final class GatewayRoutes {
                 if (!messages.get(i).isObject()) {
                     throw ApiProblem.badRequest("messages[" + i + "]", "expected a message object, got " + Requests.kind(messages.get(i)));
                 }
-                appended.add(CanonicalJson.write(messages.get(i)));
+                appended.add(redactors.apply(scope.workspace()).redact(CanonicalJson.write(messages.get(i))));
             }
             JsonNode patch = body.get("patch");
             if (patch != null && !patch.isNull() && !patch.isTextual()) {

@@ -21,6 +21,11 @@ public final class EnvironmentSecrets implements SecretVault {
     }
 
     @Override
+    public dev.agentry.core.secret.Redactor redactor(String workspace) {
+        return dev.agentry.core.secret.Redactor.of(secrets.values());
+    }
+
+    @Override
     public String toString() {
         return "EnvironmentSecrets" + secrets.keySet();
     }

@@ -1,6 +1,9 @@
 package dev.agentry.server.work;
 
 import dev.agentry.core.repo.SecretVault;
+import dev.agentry.core.secret.Lease;
+import dev.agentry.core.secret.LeaseRequest;
+import dev.agentry.core.secret.Redactor;
 import dev.agentry.core.secret.Secrets;
 import java.util.Optional;
 
@@ -22,5 +25,16 @@ public final class StoredSecrets implements SecretVault {
     public Optional<String> reveal(String workspace, String name) {
         var stored = vault.reveal(workspace, name);
         return stored.isPresent() ? stored : environment.reveal(workspace, name);
+    }
+
+    /** Leases come from the vault: a secret only given in the environment cannot be leased to a job. */
+    @Override
+    public Lease lease(LeaseRequest request) {
+        return vault.lease(request);
+    }
+
+    @Override
+    public Redactor redactor(String workspace) {
+        return vault.redactor(workspace).and(environment.redactor(workspace));
     }
 }
