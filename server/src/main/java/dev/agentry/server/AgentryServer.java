@@ -27,6 +27,9 @@ import dev.agentry.core.agent.Agents;
 import dev.agentry.core.agent.Models;
 import dev.agentry.core.spend.Prices;
 import dev.agentry.postgres.PostgresAccess;
+import dev.agentry.postgres.PostgresPolicyStore;
+import dev.agentry.policy.CelPolicyEngine;
+import dev.agentry.policy.Policies;
 import dev.agentry.postgres.PostgresVault;
 import dev.agentry.postgres.vault.MasterKey;
 import dev.agentry.postgres.vault.MasterKeys;
@@ -134,6 +137,9 @@ public final class AgentryServer implements AutoCloseable {
         var fragments = new PostgresFragments(db, clock);
         var access = new PostgresAccess(db, clock);
         var auditLog = new PostgresAuditLog(db, clock);
+        var policyStore = new PostgresPolicyStore(db, clock);
+        var policyEngine = new CelPolicyEngine(policyStore, clock, CelPolicyEngine.DEFAULT_RECHECK);
+        var policies = new Policies(policyStore, policyEngine);
         var writes = new ExternalWrites(auditLog);
         var triggerStore = new PostgresTriggers(db);
         firstAdminToken = FirstAdmin.ensure(access, config.control().bootstrapToken());
@@ -170,14 +176,14 @@ public final class AgentryServer implements AutoCloseable {
         // the API first: agents reach the gateway at its port, which is known only once it listens
         http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
                 new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools,
-                        ledger, spend, kinds, models, prices, fragments, access, auditLog, writes, triggers, vault, gateway),
+                        ledger, spend, kinds, models, prices, fragments, access, auditLog, writes, triggers, vault, policies, gateway),
                 this::ready).start();
         var gatewayUrl = java.net.URI.create(modelsConfig.gatewayUrl() != null ? modelsConfig.gatewayUrl() : url());
         var agents = new Agents(kinds, new Models(models.providers(), models.defaultProvider(), models.defaultModel(), gatewayUrl),
                 tokens, new InlineRunner(checkpoints, ProviderSettings.defaults().withStreaming(true), clock), fragments);
         node = new Node(new NodeSettings(config.nodeName(), config.slots(), config.lease(), config.pollInterval(), work,
                 config.logBytes(), settings.logStreamBytes()), engine, runs, pipelines, events, signals,
-                new Integrations(pools, repositories, secrets, forges, agents, writes), clock).start();
+                new Integrations(pools, repositories, secrets, forges, agents, writes, policyEngine), clock).start();
         resumePaused = new ResumePausedRuns(spend, ledger, engine, Duration.ofSeconds(5));
         resumePaused.start("agentry-resume-paused-runs");
         pruneDeliveries = new PruneDeliveries(triggerStore, PruneDeliveries.DEFAULT_RETENTION, Duration.ofHours(1), clock);

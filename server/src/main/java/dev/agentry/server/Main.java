@@ -32,7 +32,7 @@ import picocli.CommandLine.Model.OptionSpec;
         description = "Runs pipelines of steps durably on PostgreSQL: commands, approvals, timers.",
         subcommands = {ServeCommand.class, PipelinesCommand.class, RunCommand.class, RunsCommand.class,
                 DecisionsCommand.class, LogsCommand.class, EventsCommand.class, AttentionCommand.class, WatchCommand.class, RunnerCommand.class, AgentCommand.class, AgentsCommand.class, SpendCommand.class, SpendCommand.BudgetCommand.class, LoginCommand.class, AccessCommands.WhoAmI.class, AccessCommands.Tokens.class,
-                AccessCommands.Workspaces.class, AccessCommands.Members.class, AccessCommands.Users.class, dev.agentry.server.cli.AuditCommand.class, dev.agentry.server.cli.TriggersCommand.class, dev.agentry.server.cli.SecretsCommand.class, ReposCommand.class, PoolsCommand.class,
+                AccessCommands.Workspaces.class, AccessCommands.Members.class, AccessCommands.Users.class, dev.agentry.server.cli.AuditCommand.class, dev.agentry.server.cli.TriggersCommand.class, dev.agentry.server.cli.SecretsCommand.class, dev.agentry.server.cli.PolicyCommand.class, ReposCommand.class, PoolsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")

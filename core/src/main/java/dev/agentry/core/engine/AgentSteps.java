@@ -87,7 +87,7 @@ final class AgentSteps {
             var env = environment(kind.get(), system, provider.get(), choice.model(), prompt, token, answer);
             String command = kind.get().builtin() ? BUILTIN_COMMAND : kind.get().command();
             var job = new StepAction.Command(command, Map.of(), action.placement(), action.noOutputTimeout(), true);
-            return fromJob(jobs.run(entry, step, job, JobSpec.COMMAND, output, env));
+            return fromJob(jobs.run(entry, step, job, JobSpec.COMMAND, output, env, false));
         } finally {
             agents.tokens().revoke(claim.idempotencyKey());
         }
@@ -129,7 +129,7 @@ final class AgentSteps {
     private static StepOutcome fromJob(StepOutcome outcome) {
         return switch (outcome) {
             case StepOutcome.Succeeded s when s.outputs().containsKey("question") && !s.outputs().containsKey("answer") ->
-                    new StepOutcome.Asked(s.runId(), s.stepId(), s.attempt(), s.owner(), s.outputs().get("question"), s.log());
+                    new StepOutcome.Asked(s.runId(), s.stepId(), s.attempt(), s.owner(), s.outputs().get("question"), s.log(), Map.of());
             case StepOutcome.Failed f when f.exitCode() != null && f.exitCode() == EXIT_PAUSED ->
                     new StepOutcome.Paused(f.runId(), f.stepId(), f.attempt(), f.owner(), "a budget is spent", f.log());
             default -> outcome;

@@ -3,6 +3,7 @@ package dev.agentry.core.engine;
 import dev.agentry.core.audit.AuditEntry;
 import dev.agentry.core.audit.WriteRefused;
 import dev.agentry.core.forge.Checks;
+import dev.agentry.core.policy.Action;
 import dev.agentry.core.forge.Forge;
 import dev.agentry.core.forge.ForgeRepository;
 import dev.agentry.core.forge.PullRequest;
@@ -26,9 +27,16 @@ final class ForgeSteps {
     private final RunStore runs;
     private final Integrations integrations;
 
+    private final PolicyGuard guard;
+
     ForgeSteps(RunStore runs, Integrations integrations) {
         this.runs = runs;
         this.integrations = integrations;
+        this.guard = new PolicyGuard(integrations.policy());
+    }
+
+    private Action.Context context(Claim claim) {
+        return new Action.Context(claim.workspace(), claim.runId(), claim.stepId(), null, runs.templateContext(claim.runId()).pipeline());
     }
 
     /** The forge and repository a step acts on. */
@@ -42,6 +50,11 @@ final class ForgeSteps {
                     : Template.render(action.title(), context);
             String body = action.body() == null ? "Opened by Agentry: run " + claim.runId() + " of pipeline " + context.pipeline() + "."
                     : Template.render(action.body(), context);
+            StepOutcome refused = guard.check(claim, new Action.OpenPullRequest(context(claim), t.registered().name(), claim.branch(),
+                    t.registered().baseBranch()), line -> { });
+            if (refused != null) {
+                return refused;
+            }
             PullRequest pr = integrations.writes().perform(
                     AuditEntry.byStep("pr-open", claim.workspace(), claim.runId(), claim.stepId(),
                             "repo " + t.registered().name() + " branch " + claim.branch(), Map.of("base", t.registered().baseBranch())),
@@ -117,6 +130,11 @@ final class ForgeSteps {
             if (Boolean.FALSE.equals(pr.mergeable())) {
                 return StepOutcome.failed(claim.ref(), "refusing to merge pull request #" + pr.number()
                         + ": it conflicts with " + pr.base() + "; add a conflicts gate before the merge", null, null);
+            }
+            StepOutcome refused = guard.check(claim, new Action.MergePullRequest(context(claim), t.registered().name(), pr.number(),
+                    pr.base()), line -> { });
+            if (refused != null) {
+                return refused;
             }
             PullRequest merged = integrations.writes().perform(
                     AuditEntry.byStep("pr-merge", claim.workspace(), claim.runId(), claim.stepId(),

@@ -5,6 +5,7 @@ import dev.agentry.core.audit.WriteRefused;
 import dev.agentry.core.secret.LeaseRequest;
 import dev.agentry.core.secret.Redactor;
 import dev.agentry.core.job.JobSpec;
+import dev.agentry.core.policy.Action;
 import dev.agentry.core.job.JobState;
 import dev.agentry.core.job.JobView;
 import dev.agentry.core.job.RunnerPool;
@@ -50,23 +51,29 @@ final class Jobs {
     private final RunStore runs;
     private final Integrations integrations;
     private final Clock clock;
+    private final PolicyGuard guard;
 
     Jobs(RunStore runs, Integrations integrations, Clock clock) {
         this.runs = runs;
         this.integrations = integrations;
         this.clock = clock;
+        this.guard = new PolicyGuard(integrations.policy());
     }
 
     StepOutcome run(Dispatcher.Running entry, StepDefinition step, StepAction.Command command, String kind, StreamOutput output) {
-        return run(entry, step, command, kind, output, Map.of());
+        return run(entry, step, command, kind, output, Map.of(), true);
     }
 
     /**
      * @param givenEnv environment values passed as they are (not templates): an agent's prompt and gateway settings
      */
     StepOutcome run(Dispatcher.Running entry, StepDefinition step, StepAction.Command command, String kind, StreamOutput output,
-                    Map<String, String> givenEnv) {
+                    Map<String, String> givenEnv, boolean commandOfStep) {
         Claim claim = entry.claim;
+        StepOutcome refused = guard(entry, command, commandOfStep);
+        if (refused != null) {
+            return refused;
+        }
         var pool = integrations.pools().find(claim.pool());
         if (pool.isEmpty()) {
             return StepOutcome.failed(claim.ref(), "pool '" + claim.pool() + "' is no longer registered", null, null);
@@ -94,6 +101,52 @@ final class Jobs {
         } catch (WriteRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
+    }
+
+    /**
+     * What the policy says of the job's actions: the command a step wrote (an agent's launcher is the operator's,
+     * not the step's), the push of the run's branch, and each secret it leases. Null when all may go ahead.
+     */
+    private StepOutcome guard(Dispatcher.Running entry, StepAction.Command command, boolean commandOfStep) {
+        Claim claim = entry.claim;
+        var context = new Action.Context(claim.workspace(), claim.runId(), claim.stepId(), null,
+                runs.templateContext(claim.runId()).pipeline());
+        var actions = new java.util.ArrayList<Action>();
+        if (commandOfStep && command.run() != null && !command.run().isBlank()) {
+            actions.add(new Action.RunCommand(context, command.run(), null));
+        }
+        if (claim.repository() != null) {
+            String base = integrations.repositories().find(claim.workspace(), claim.repository()).map(r -> r.baseBranch()).orElse(null);
+            actions.add(new Action.GitPush(context, claim.repository(), claim.branch(), base));
+        }
+        secretNames(command).forEach(name -> actions.add(new Action.LeaseSecret(context, name, null)));
+        for (Action action : actions) {
+            StepOutcome refused = guard.check(claim, action, line -> {
+                byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+                entry.output.write(bytes, 0, bytes.length);
+            });
+            if (refused != null) {
+                return refused;
+            }
+        }
+        return null;
+    }
+
+    /** The secrets a command uses: in its run, and as whole env values. */
+    private static java.util.Set<String> secretNames(StepAction.Command command) {
+        var names = new java.util.LinkedHashSet<String>();
+        for (var ref : Template.references(command.run() == null ? "" : command.run(), "run", new java.util.ArrayList<>())) {
+            if (ref instanceof Template.Reference.Secret secret) {
+                names.add(secret.name());
+            }
+        }
+        command.env().values().forEach(v -> {
+            var whole = SECRET_ENV.matcher(v);
+            if (whole.matches()) {
+                names.add(whole.group(1));
+            }
+        });
+        return names;
     }
 
     /** Dispatches the job and waits for it, passing its news on to the run. */

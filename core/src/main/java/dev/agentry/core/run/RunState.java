@@ -196,6 +196,11 @@ public final class RunState {
                 step.lost = 0;
                 step.leaseOwner = null;
                 step.moveTo(StepStatus.WAITING);
+                if (!a.memo().isEmpty()) {
+                    var memo = new LinkedHashMap<>(step.memo);
+                    memo.putAll(a.memo());
+                    step.memo = Map.copyOf(memo);
+                }
                 step.decisionId = decisionIds.getAsLong();
                 decisionChanges.add(new DecisionChange(step.decisionId, step.stepId, DecisionStatus.PENDING, a.question(),
                         null, null, null, now, true));
@@ -481,8 +486,8 @@ public final class RunState {
     }
 
     private void settleDecision(StepState step, DecisionStatus outcome, String comment, String by, Instant now) {
-        if (definition.requireStep(step.stepId).action() instanceof StepAction.Agent) {
-            answerAgent(step, outcome, comment, by, now);
+        if (!(definition.requireStep(step.stepId).action() instanceof StepAction.Approval)) {
+            answerQuestion(step, outcome, comment, by, now);
             return;
         }
         var approval = (StepAction.Approval) definition.requireStep(step.stepId).action();
@@ -521,9 +526,12 @@ public final class RunState {
         }
     }
 
-    /** An agent's question settled: answered, it goes on with the answer; declined or expired, the step fails. */
-    private void answerAgent(StepState step, DecisionStatus outcome, String answer, String by, Instant now) {
-        boolean answered = outcome == DecisionStatus.APPROVED && answer != null && !answer.isBlank();
+    /**
+     * A question a running step asked settled (an agent's question, or a policy's request for approval): approved,
+     * the step goes on, with the answer for an agent and the approval for the policy; rejected, the step fails.
+     */
+    private void answerQuestion(StepState step, DecisionStatus outcome, String answer, String by, Instant now) {
+        boolean answered = outcome == DecisionStatus.APPROVED;
         decisionChanges.add(new DecisionChange(step.decisionId, step.stepId, outcome, null, null, answer, by, now, false));
         var data = new LinkedHashMap<String, Object>();
         data.put("decision", step.decisionId);
@@ -538,18 +546,29 @@ public final class RunState {
         step.decisionId = null;
         if (answered) {
             var memo = new LinkedHashMap<>(step.memo);
-            memo.put(AGENT_ANSWER, answer);
+            String pending = memo.remove(POLICY_PENDING);
+            if (pending != null) {
+                String approved = memo.get(POLICY_APPROVED);
+                memo.put(POLICY_APPROVED, approved == null ? pending : approved + "," + pending);
+            } else if (answer != null && !answer.isBlank()) {
+                memo.put(AGENT_ANSWER, answer);
+            }
             step.memo = Map.copyOf(memo);
             makeReady(step, now, now);
             events.add(Event.ofStep("step.ready", id, step.stepId, null, Map.of("answered", true)));
         } else {
-            failStep(step, now, "the agent's question was declined" + (by == null ? "" : " by " + by)
+            failStep(step, now, (step.memo.containsKey(POLICY_PENDING) ? "rejected" : "the agent's question was declined")
+                    + (by == null ? "" : " by " + by)
                     + (answer == null || answer.isBlank() ? "" : ": " + answer), null);
         }
     }
 
     /** The memo key under which an agent's next attempt finds a human's answer to its question. */
     public static final String AGENT_ANSWER = "answer";
+    /** The action a policy asked a human to approve (its fingerprint), while the step waits. */
+    public static final String POLICY_PENDING = "policy-pending";
+    /** The actions of the step humans approved, comma-separated fingerprints: the next attempt may do them. */
+    public static final String POLICY_APPROVED = "policy-approved";
 
     private StepState waitingOn(long decisionId) {
         return steps.values().stream()

@@ -36,7 +36,12 @@ public sealed interface StepOutcome {
                      Map<String, String> memo, String reason, String log) implements StepOutcome {}
 
     /** An agent asks a human: the step waits on a decision and goes on, with the answer, once it is given. */
-    record Asked(long runId, String stepId, int attempt, String owner, String question, String log) implements StepOutcome {}
+    record Asked(long runId, String stepId, int attempt, String owner, String question, String log, Map<String, String> memo)
+            implements StepOutcome {
+        public Asked {
+            memo = memo == null ? Map.of() : Map.copyOf(memo);
+        }
+    }
 
     /**
      * A budget is spent: the attempt stopped before its next model call. The step is ready again at once, but
@@ -45,7 +50,12 @@ public sealed interface StepOutcome {
     record Paused(long runId, String stepId, int attempt, String owner, String reason, String log) implements StepOutcome {}
 
     static StepOutcome asked(StepRef ref, String question, String log) {
-        return new Asked(ref.runId(), ref.stepId(), ref.attempt(), ref.owner(), question, log);
+        return asked(ref, question, log, Map.of());
+    }
+
+    /** @param memo what the step keeps for its next attempt (the policy approval it waits for) */
+    static StepOutcome asked(StepRef ref, String question, String log, Map<String, String> memo) {
+        return new Asked(ref.runId(), ref.stepId(), ref.attempt(), ref.owner(), question, log, memo);
     }
 
     static StepOutcome paused(StepRef ref, String reason, String log) {

@@ -44,7 +44,7 @@ public final class HttpApi {
                            dev.agentry.core.spend.Prices prices, dev.agentry.core.agent.PromptFragments fragments,
                            dev.agentry.core.access.AccessStore access, dev.agentry.core.audit.AuditLog audit,
                            dev.agentry.core.audit.ExternalWrites writes, dev.agentry.core.trigger.TriggerService triggers,
-                           dev.agentry.core.secret.Secrets vault, GatewayMount gateway) {}
+                           dev.agentry.core.secret.Secrets vault, dev.agentry.policy.Policies policies, GatewayMount gateway) {}
 
     /** The model gateway's routes, mounted next to the API's (they authenticate with run-scoped tokens). */
     public interface GatewayMount {
@@ -73,6 +73,7 @@ public final class HttpApi {
         var auditRoutes = new AuditRoutes(services.audit());
         var triggerRoutes = new TriggerRoutes(services.triggers());
         var secretRoutes = new SecretRoutes(services.vault(), java.time.Clock.systemUTC());
+        var policyRoutes = new PolicyRoutes(services.policies()).auditedBy(services.writes());
         var sockets = new EventSocket(services.hub(), queries::workspaceExists, access, heartbeat);
         String openApi = resource("openapi.json");
         return Javalin.create(config -> {
@@ -186,6 +187,7 @@ public final class HttpApi {
             auditRoutes.addTo(r);
             triggerRoutes.addTo(r);
             secretRoutes.addTo(r);
+            policyRoutes.addTo(r);
             if (services.gateway() != null) {
                 services.gateway().mount(config);
             }

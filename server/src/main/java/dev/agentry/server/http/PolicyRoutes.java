@@ -1,5 +1,7 @@
 package dev.agentry.server.http;
 
+import dev.agentry.core.audit.AuditEntry;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,6 +39,14 @@ public final class PolicyRoutes {
 
     private final Policies policies;
 
+    /** Every applied policy is recorded in the audit log first; null in tests of the routes alone. */
+    private dev.agentry.core.audit.ExternalWrites writes;
+
+    public PolicyRoutes auditedBy(dev.agentry.core.audit.ExternalWrites writes) {
+        this.writes = writes;
+        return this;
+    }
+
     public PolicyRoutes(Policies policies) {
         this.policies = policies;
     }
@@ -69,7 +79,14 @@ public final class PolicyRoutes {
     /** The body is the policy document itself, YAML or JSON. */
     public void apply(Context ctx) {
         try {
-            var applied = policies.apply(ctx.pathParam("workspace"), ctx.body());
+            String ws = ctx.pathParam("workspace");
+            String source = ctx.body();
+            var principal = ApiAccess.principal(ctx);
+            var applied = writes == null ? policies.apply(ws, source) : writes.perform(
+                    AuditEntry.of("policy-change", ws, principal == null ? "api" : principal.actor(), "policy of " + ws,
+                            Map.of("bytes", Integer.toString(source.length()))),
+                    () -> policies.apply(ws, source),
+                    a -> Map.of("version", Integer.toString(a.version().version()), "created", Boolean.toString(a.created())));
             HttpApi.json(ctx, applied.created() ? 201 : 200, view(applied.version(), applied.created(), false));
         } catch (InvalidDefinition e) {
             throw new ApiProblem(422, "invalid-policy", "The policy is not valid", e.getMessage(), e.problems().get(0).field(),
