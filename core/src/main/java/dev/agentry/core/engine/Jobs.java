@@ -119,7 +119,8 @@ final class Jobs {
             String base = integrations.repositories().find(claim.workspace(), claim.repository()).map(r -> r.baseBranch()).orElse(null);
             actions.add(new Action.GitPush(context, claim.repository(), claim.branch(), base));
         }
-        secretNames(command).forEach(name -> actions.add(new Action.LeaseSecret(context, name, null)));
+        // "" for a secret stored for no integration in particular (CEL sees a string either way)
+        secretNames(command).forEach(name -> actions.add(new Action.LeaseSecret(context, name, "")));
         for (Action action : actions) {
             StepOutcome refused = guard.check(claim, action, line -> {
                 byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
