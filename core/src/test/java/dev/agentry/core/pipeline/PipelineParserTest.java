@@ -329,7 +329,29 @@ class PipelineParserTest {
                 """);
         assertThat(found).extracting(Problem::field).containsExactly("steps[0].prompt", "steps[1].env.WHO");
         assertThat(found.get(0).message()).contains("undeclared input 'version'").contains("declare it under inputs");
-        assertThat(found.get(1).message()).contains("'{{ run.owner }}' is not a reference").contains("run.id or run.pipeline");
+        assertThat(found.get(1).message()).contains("'{{ run.owner }}' is not a reference").contains("run.id, run.pipeline or secrets.NAME");
+    }
+
+    @Test
+    void a_secret_may_reach_a_commands_run_or_a_whole_env_value_but_nothing_else() {
+        var parsed = PipelineParser.parse("""
+                name: t
+                steps:
+                  - id: go
+                    kind: command
+                    run: deploy --token "{{ secrets.deploy }}"
+                    env:
+                      TOKEN: "{{ secrets.deploy }}"
+                """);
+        assertThat(parsed.steps()).hasSize(1);
+        var found = problems("""
+                name: t
+                steps:
+                  - {id: go, kind: command, run: "true", env: {AUTH: "Bearer {{ secrets.deploy }}"}}
+                  - {id: ask, kind: approval, prompt: "Use {{ secrets.deploy }}?"}
+                """);
+        assertThat(found).extracting(Problem::field).containsExactly("steps[0].env.AUTH", "steps[1].prompt");
+        assertThat(found.get(1).message()).contains("a secret reaches only a command");
     }
 
     // ---- shape: missing, mistyped and unknown fields ---------------------------------------------

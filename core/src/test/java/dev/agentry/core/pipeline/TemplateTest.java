@@ -29,7 +29,7 @@ class TemplateTest {
                 new Template.Reference.RunField("run.id", "id"),
                 new Template.Reference.RunField("run.pipeline", "pipeline"));
         assertThat(problems).containsExactly(new Problem("steps[0].run",
-                "'{{ env.HOME }}' is not a reference; expected inputs.NAME, steps.STEP.outputs.KEY, run.id or run.pipeline"));
+                "'{{ env.HOME }}' is not a reference; expected inputs.NAME, steps.STEP.outputs.KEY, run.id, run.pipeline or secrets.NAME"));
     }
 
     @Test
