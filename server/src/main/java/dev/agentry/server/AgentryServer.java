@@ -35,6 +35,7 @@ import dev.agentry.postgres.vault.MasterKey;
 import dev.agentry.postgres.vault.MasterKeys;
 import dev.agentry.server.work.StoredSecrets;
 import dev.agentry.server.work.Redactors;
+import dev.agentry.server.work.ModelCallPolicy;
 import dev.agentry.postgres.PostgresAuditLog;
 import dev.agentry.postgres.PostgresTriggers;
 import dev.agentry.core.audit.ExternalWrites;
@@ -170,8 +171,8 @@ public final class AgentryServer implements AutoCloseable {
         var proxy = new GatewayProxy(tokens, models::provider, ledger, GatewayProxy.httpClient(Duration.ofSeconds(10)),
                 GatewayProxy.Settings.DEFAULTS, clock);
         var redactors = new Redactors(secrets, Duration.ofSeconds(5), clock);
-        proxy.redactingWith(redactors);
-        var gatewayRoutes = new GatewayRoutes(proxy, tokens, checkpoints, clock).redactingWith(redactors);
+        proxy.redactingWith(redactors).decidingWith(new ModelCallPolicy(policyEngine, ledger, prices));
+        var gatewayRoutes = new GatewayRoutes(proxy, tokens, checkpoints, clock).redactingWith(redactors).decidingWith(policyEngine);
         HttpApi.GatewayMount gateway = c -> gatewayRoutes.addTo(c.routes);
         // the API first: agents reach the gateway at its port, which is known only once it listens
         http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),

@@ -46,7 +46,7 @@ public final class AgentProcess {
     private AgentProcess() {}
 
     /** What the environment says to do. */
-    private record Launch(AgentSettings settings, String prompt, ProviderChoice provider, String answer, Path outputs) {}
+    private record Launch(AgentSettings settings, String prompt, ProviderChoice provider, String answer, Path outputs, URI gateway) {}
 
     /** Runs with checkpoints kept by the server behind {@code AGENTRY_GATEWAY_URL}. */
     public static int run(Map<String, String> env, Path workdir, Function<ProviderChoice, ModelProvider> providers,
@@ -81,7 +81,7 @@ public final class AgentProcess {
         try {
             ModelProvider model = providers.apply(launch.provider());
             BuiltinAgent agent = new BuiltinAgent(launch.settings(), model,
-                    new CommandAllowList(launch.settings().commands()), clock, turn -> out.println(turn.line()));
+                    policy(launch, new CommandAllowList(launch.settings().commands())), clock, turn -> out.println(turn.line()));
             out.println("agent: model " + launch.settings().model() + " over " + launch.provider().api().wireName()
                     + (launch.answer() == null ? "" : ", resuming with a human's answer"));
             result = agent.run(launch.prompt(), workdir, checkpoints, launch.answer());
@@ -109,6 +109,12 @@ public final class AgentProcess {
         };
     }
 
+    /** The allow-list, and the workspace's policy when the server's gateway is known (it always is on a runner). */
+    private static CommandPolicy policy(Launch launch, CommandPolicy allowList) {
+        return launch.gateway() == null ? allowList
+                : ServerCommandPolicy.both(allowList, new ServerCommandPolicy(launch.gateway(), launch.provider().token()));
+    }
+
     private static Launch launch(Map<String, String> env) {
         AgentSettings settings = AgentSettings.fromJson(required(env, "AGENTRY_AGENT"));
         String prompt = required(env, "AGENTRY_PROMPT");
@@ -122,7 +128,9 @@ public final class AgentProcess {
         };
         String answer = env.get("AGENTRY_ANSWER");
         String outputs = env.get("AGENTRY_OUTPUTS");
-        return new Launch(settings, prompt, provider, answer, outputs == null || outputs.isBlank() ? null : Path.of(outputs));
+        String gateway = env.get("AGENTRY_GATEWAY_URL");
+        return new Launch(settings, prompt, provider, answer, outputs == null || outputs.isBlank() ? null : Path.of(outputs),
+                gateway == null || gateway.isBlank() ? null : URI.create(gateway));
     }
 
     private static String required(Map<String, String> env, String name) {

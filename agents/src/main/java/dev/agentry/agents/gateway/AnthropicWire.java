@@ -108,6 +108,7 @@ final class AnthropicWire implements ProviderWire {
             case INVALID_REQUEST -> "invalid_request_error";
             case AUTHENTICATION -> "authentication_error";
             case BUDGET_EXCEEDED -> "budget_exceeded";
+            case POLICY -> "permission_error";
             case TOO_LARGE -> "request_too_large";
             case UPSTREAM_UNREACHABLE -> "api_error";
             case UPSTREAM_TIMEOUT -> "timeout_error";

@@ -71,6 +71,21 @@ public final class GatewayProxy {
     /** A workspace's secret values, taken out of every prompt before it leaves or is stored. */
     private volatile Function<String, Redactor> redactors = workspace -> Redactor.of(java.util.List.of());
 
+    /** Whether the workspace's policy lets a scope call a model: empty when it may, else why not. */
+    @FunctionalInterface
+    public interface CallPolicy {
+        /** @param promptBytes the request's size, for an estimate of what the call costs */
+        Optional<String> refusal(CallScope scope, String model, int promptBytes);
+    }
+
+    private volatile CallPolicy policy = (scope, model, promptBytes) -> Optional.empty();
+
+    /** Asks the workspace's policy before every call; a call it does not allow never leaves (403). */
+    public GatewayProxy decidingWith(CallPolicy policy) {
+        this.policy = Objects.requireNonNull(policy);
+        return this;
+    }
+
     /** Takes each workspace's secrets out of the prompts its agents send (a prompt never carries one on). */
     public GatewayProxy redactingWith(Function<String, Redactor> byWorkspace) {
         this.redactors = Objects.requireNonNull(byWorkspace);
@@ -117,13 +132,20 @@ public final class GatewayProxy {
         ProviderWire wire = ProviderWire.of(api);
         CallScope scope;
         GatewayRequest request;
+        int promptBytes;
         ProviderEndpoint endpoint;
         try {
             scope = authenticate(presentedToken);
-            request = wire.parse(redacted(scope, read(requestHeaders, body)));
+            byte[] raw = read(requestHeaders, body);
+            request = wire.parse(redacted(scope, raw));
+            promptBytes = raw.length;
             endpoint = endpoint(scope, api);
             if (metering.admit(scope) instanceof Admission.Refused refused) {
                 throw new GatewayRefusal(402, GatewayRefusal.Kind.BUDGET_EXCEEDED, "budget exceeded: " + refused.reason(), null);
+            }
+            var notAllowed = policy.refusal(scope, request.model(), promptBytes);
+            if (notAllowed.isPresent()) {
+                throw new GatewayRefusal(403, GatewayRefusal.Kind.POLICY, notAllowed.get(), null);
             }
         } catch (GatewayRefusal refusal) {
             refuse(wire, refusal, sink);

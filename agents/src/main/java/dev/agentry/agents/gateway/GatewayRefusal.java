@@ -6,7 +6,7 @@ package dev.agentry.agents.gateway;
  * @param field the request field at fault, or null
  */
 final class GatewayRefusal extends Exception {
-    enum Kind { INVALID_REQUEST, AUTHENTICATION, BUDGET_EXCEEDED, TOO_LARGE, UPSTREAM_UNREACHABLE, UPSTREAM_TIMEOUT }
+    enum Kind { INVALID_REQUEST, AUTHENTICATION, BUDGET_EXCEEDED, POLICY, TOO_LARGE, UPSTREAM_UNREACHABLE, UPSTREAM_TIMEOUT }
 
     private final int status;
     private final Kind kind;

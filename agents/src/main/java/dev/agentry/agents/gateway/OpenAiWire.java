@@ -79,12 +79,14 @@ final class OpenAiWire implements ProviderWire {
         String type = switch (refusal.kind()) {
             case INVALID_REQUEST, AUTHENTICATION, TOO_LARGE -> "invalid_request_error";
             case BUDGET_EXCEEDED -> "budget_exceeded";
+            case POLICY -> "permission_denied";
             case UPSTREAM_UNREACHABLE, UPSTREAM_TIMEOUT -> "server_error";
         };
         String code = switch (refusal.kind()) {
             case INVALID_REQUEST -> null;
             case AUTHENTICATION -> "invalid_api_key";
             case BUDGET_EXCEEDED -> "budget_exceeded";
+            case POLICY -> "policy_denied";
             case TOO_LARGE -> "request_too_large";
             case UPSTREAM_UNREACHABLE -> "upstream_unreachable";
             case UPSTREAM_TIMEOUT -> "upstream_timeout";

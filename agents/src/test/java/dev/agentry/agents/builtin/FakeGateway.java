@@ -30,6 +30,15 @@ final class FakeGateway implements AutoCloseable {
         this.token = token;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/agentry/v1/checkpoint", this::handle);
+        // the workspace's policy: allows every command here (ServerCommandPolicyTest covers refusals)
+        server.createContext("/agentry/v1/policy", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] answer = "{\"verdict\":\"allow\",\"by\":\"no policy\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
         server.start();
     }
 

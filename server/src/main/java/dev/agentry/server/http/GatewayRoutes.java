@@ -37,6 +37,8 @@ public final class GatewayRoutes {
     public static final String ANTHROPIC_MESSAGES = "/gateway/anthropic/v1/messages";
     public static final String OPENAI_CHAT_COMPLETIONS = "/gateway/openai/v1/chat/completions";
     public static final String CHECKPOINT = "/gateway/agentry/v1/checkpoint";
+    /** Where an agent on a runner asks the workspace's policy about a command before it runs it. */
+    public static final String POLICY = "/gateway/agentry/v1/policy";
 
     private static final ObjectReader STRICT = CanonicalJson.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -48,6 +50,14 @@ public final class GatewayRoutes {
     /** A workspace's secret values, taken out of checkpointed conversations before they are stored. */
     private java.util.function.Function<String, dev.agentry.core.secret.Redactor> redactors =
             workspace -> dev.agentry.core.secret.Redactor.of(List.of());
+
+    /** The workspace's policy, asked by agents about their commands; none until {@link #decidingWith}. */
+    private dev.agentry.core.policy.PolicyEngine policy = dev.agentry.core.policy.PolicyEngine.noPolicies();
+
+    public GatewayRoutes decidingWith(dev.agentry.core.policy.PolicyEngine policy) {
+        this.policy = policy;
+        return this;
+    }
 
     public GatewayRoutes redactingWith(java.util.function.Function<String, dev.agentry.core.secret.Redactor> byWorkspace) {
         this.redactors = byWorkspace;
@@ -67,6 +77,7 @@ public final class GatewayRoutes {
         routes.post(OPENAI_CHAT_COMPLETIONS, ctx -> forward(ctx, Api.OPENAI));
         routes.get(CHECKPOINT, this::loadCheckpoint);
         routes.put(CHECKPOINT, this::appendCheckpoint);
+        routes.post(POLICY, this::decide);
     }
 
     private void forward(Context ctx, Api api) throws IOException {
@@ -85,6 +96,35 @@ public final class GatewayRoutes {
             return authorization.substring(7).strip();
         }
         return null;
+    }
+
+    /** The policy's decision on a command an agent wants to run, for the attempt the token belongs to. */
+    private void decide(Context ctx) {
+        try {
+            CallScope scope = scope(ctx);
+            var body = Requests.object(ctx, false);
+            Requests.allowOnly(body, "kind", "command");
+            String kind = Requests.text(body, "kind", true, 40);
+            if (!kind.equals(dev.agentry.core.policy.Action.RunCommand.KIND)) {
+                throw ApiProblem.badRequest("kind", "agents ask about run-command only, got '" + Requests.abbreviate(kind) + "'");
+            }
+            String command = Requests.text(body, "command", true, 100_000);
+            var context = new dev.agentry.core.policy.Action.Context(scope.workspace(), scope.runId(), scope.stepId(), null, null);
+            var decision = policy.decide(scope.workspace(), new dev.agentry.core.policy.Action.RunCommand(context, command, null));
+            var answer = new java.util.LinkedHashMap<String, Object>();
+            answer.put("verdict", switch (decision.verdict()) {
+                case ALLOW -> "allow";
+                case DENY -> "deny";
+                case NEEDS_APPROVAL -> "needs-approval";
+            });
+            answer.put("by", decision.policyVersion() == 0 ? "no policy" : "policy v" + decision.policyVersion() + ", rule " + decision.rule());
+            if (decision.reason() != null) {
+                answer.put("reason", decision.reason());
+            }
+            HttpApi.json(ctx, 200, answer);
+        } catch (ApiProblem p) {
+            HttpApi.problem(ctx, p);
+        }
     }
 
     private void loadCheckpoint(Context ctx) {

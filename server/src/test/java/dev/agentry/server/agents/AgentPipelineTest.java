@@ -432,6 +432,60 @@ class AgentPipelineTest {
     }
 
     @Test
+    void the_workspace_policy_refuses_a_model_call_and_an_agents_command_before_they_happen() throws Exception {
+        var policy = server.post("/api/workspaces/default/policy", """
+                name: agents
+                default: allow
+                rules:
+                  - name: no-opus
+                    when: action.kind == "spend-call" && action.model.startsWith("claude-opus")
+                    decision: deny
+                    reason: too expensive here
+                  - name: no-scripts
+                    when: action.kind == "run-command" && action.command.startsWith("sh ")
+                    decision: deny
+                    reason: agents do not run scripts here
+                """, "application/yaml");
+        assertThat(policy.statusCode()).as(policy.body()).isIn(200, 201);
+        try {
+            int before = model.requestCount();
+            long expensive = start("""
+                    name: expensive
+                    steps:
+                      - id: think
+                        kind: agent
+                        agent: architect
+                        model: claude-opus-4-5
+                        prompt: Think hard.
+                    """, "{}");
+            JsonNode done = finished(expensive);
+            assertThat(done.path("status").asText()).isEqualTo("failed");
+            assertThat(step(done, "think").path("error").asText()).contains("denied by policy").contains("no-opus");
+            assertThat(model.requestCount()).as("the call never left").isEqualTo(before);
+
+            Path origin = GitFixture.origin(dir.resolve("scripts.git"), "test.sh", "echo PASS\n");
+            register("scripts", origin);
+            model.reply(Scripted.toolCall("run_command", "{\"command\": \"sh test.sh\"}").usage(10, 1, 0, 0),
+                    Scripted.toolCall("finish", "{\"answer\": \"could not run it\"}").usage(10, 1, 0, 0));
+            long scripted = start("""
+                    name: scripted
+                    repository: scripts
+                    steps:
+                      - id: code
+                        kind: agent
+                        agent: coder
+                        prompt: Run the tests.
+                    """, "{}");
+            assertThat(finished(scripted).path("status").asText()).isEqualTo("succeeded");
+            var calls = model.requests().subList(model.requestCount() - 2, model.requestCount());
+            assertThat(calls.get(1).body()).as("the tool result tells the agent").contains("denied by policy").contains("no-scripts")
+                    .doesNotContain("PASS");
+        } finally {
+            server.post("/api/workspaces/default/policy", "name: agents\ndefault: allow\nrules: []\n", "application/yaml");
+        }
+    }
+
+    @Test
     void an_agent_step_naming_an_unknown_kind_is_refused_with_the_field_named() throws Exception {
         var applied = server.post("/api/workspaces/default/pipelines", """
                 name: unknown-kind
