@@ -162,6 +162,28 @@ class TenancyTest {
         assertThat(listed).contains("short").doesNotContain(token);
     }
 
+    @Test
+    void every_route_is_in_the_openapi_document() throws Exception {
+        JsonNode paths = JSON.readTree(server.get("/api/openapi.json").body()).path("paths");
+        var missing = new ArrayList<String>();
+        for (String route : server.server.routes()) {
+            String method = route.substring(0, route.indexOf(' '));
+            String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "{}");
+            boolean found = false;
+            for (var it = paths.fieldNames(); it.hasNext(); ) {
+                String documented = it.next();
+                if (documented.replaceAll("\\{[^}]+}", "{}").equals(path)
+                        && (method.equals("WS") || paths.path(documented).has(method.toLowerCase()))) {
+                    found = true;
+                }
+            }
+            if (!found) {
+                missing.add(route);
+            }
+        }
+        assertThat(missing).as("routes the OpenAPI document does not describe").isEmpty();
+    }
+
     /** A route with its parameters filled with workspace B's objects. */
     private static String fill(String path, String workspace, String account) {
         boolean decisions = path.contains("/decisions/");
