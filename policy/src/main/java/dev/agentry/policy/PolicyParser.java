@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.agentry.core.pipeline.InvalidDefinition;
+import dev.agentry.core.pipeline.Fields;
 import dev.agentry.core.pipeline.PipelineParser;
 import dev.agentry.core.pipeline.Problem;
 import dev.agentry.core.policy.PolicyDecision;
@@ -170,35 +171,11 @@ public final class PolicyParser {
     }
 
     private void unknownFields(JsonNode node, String path, Set<String> allowed) {
-        node.fieldNames().forEachRemaining(f -> {
-            if (!allowed.contains(f)) {
-                problem(join(path, f), "unknown field '" + f + "'; expected one of " + String.join(", ", allowed.stream().sorted().toList()));
-            }
-        });
+        Fields.unknown(problems, node, path, allowed);
     }
 
     private String text(JsonNode node, String field, String path, boolean required) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                problem(join(path, field), "required field is missing");
-            }
-            return null;
-        }
-        if (v.isBoolean()) {
-            problem(join(path, field), "expected a string, got " + v.asText() + "; quote it (YAML reads yes, no, on, off, true and false as booleans)");
-            return null;
-        }
-        if (!v.isTextual() && !v.isNumber()) {
-            problem(join(path, field), "expected a string, got " + PipelineParser.describe(v));
-            return null;
-        }
-        String s = v.asText();
-        if (required && s.isBlank()) {
-            problem(join(path, field), "must not be empty");
-            return null;
-        }
-        return s;
+        return Fields.text(problems, node, field, path, required);
     }
 
     private void problem(String field, String message) {
@@ -206,6 +183,6 @@ public final class PolicyParser {
     }
 
     private static String join(String path, String field) {
-        return path.isEmpty() ? field : path + "." + field;
+        return Fields.join(path, field);
     }
 }

@@ -631,36 +631,11 @@ public final class PipelineParser {
     }
 
     private void unknownFields(JsonNode node, String path, Set<String> allowed) {
-        node.fieldNames().forEachRemaining(f -> {
-            if (!allowed.contains(f)) {
-                problem(join(path, f), "unknown field '" + f + "'; expected one of " + String.join(", ", allowed.stream().sorted().toList()));
-            }
-        });
+        Fields.unknown(problems, node, path, allowed);
     }
 
     private String text(JsonNode node, String field, String path, boolean required) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                problem(join(path, field), "required field is missing");
-            }
-            return null;
-        }
-        if (v.isBoolean()) {
-            // YAML 1.1 reads yes/no/on/off as booleans: `id: yes` must not quietly become the step "true".
-            problem(join(path, field), "expected a string, got " + v.asText() + "; quote it (YAML reads yes, no, on, off, true and false as booleans)");
-            return null;
-        }
-        if (!v.isTextual() && !v.isNumber()) {
-            problem(join(path, field), "expected a string, got " + describe(v));
-            return null;
-        }
-        String s = v.asText();
-        if (required && s.isBlank()) {
-            problem(join(path, field), "must not be empty");
-            return null;
-        }
-        return s;
+        return Fields.text(problems, node, field, path, required);
     }
 
     private boolean bool(JsonNode node, String field, String path, boolean fallback) {
@@ -709,7 +684,7 @@ public final class PipelineParser {
     }
 
     private static String join(String path, String field) {
-        return path.isEmpty() ? field : path + "." + field;
+        return Fields.join(path, field);
     }
 
     public static String describe(JsonNode node) {
