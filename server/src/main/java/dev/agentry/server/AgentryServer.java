@@ -21,6 +21,10 @@ import dev.agentry.postgres.PostgresPullRequests;
 import dev.agentry.postgres.PostgresRepositories;
 import dev.agentry.core.engine.Integrations;
 import dev.agentry.core.engine.ResumePausedRuns;
+import dev.agentry.core.board.AdvanceWaves;
+import dev.agentry.core.board.Board;
+import dev.agentry.postgres.PostgresBoard;
+import dev.agentry.postgres.PostgresWaves;
 import dev.agentry.core.engine.SpendLedger;
 import dev.agentry.core.agent.AgentKinds;
 import dev.agentry.core.agent.Agents;
@@ -87,6 +91,7 @@ public final class AgentryServer implements AutoCloseable {
     private WatchLiveness liveness;
     private PruneEvents pruneEvents;
     private ResumePausedRuns resumePaused;
+    private AdvanceWaves advanceWaves;
     private PruneDeliveries pruneDeliveries;
     private String firstAdminToken;
     private Javalin http;
@@ -174,10 +179,14 @@ public final class AgentryServer implements AutoCloseable {
         proxy.redactingWith(redactors).decidingWith(new ModelCallPolicy(policyEngine, ledger, prices));
         var gatewayRoutes = new GatewayRoutes(proxy, tokens, checkpoints, clock).redactingWith(redactors).decidingWith(policyEngine);
         HttpApi.GatewayMount gateway = c -> gatewayRoutes.addTo(c.routes);
+        var board = new Board(new PostgresBoard(db, clock), queries, engine, repositories);
+        var waves = new PostgresWaves(db, clock);
+        advanceWaves = new AdvanceWaves(waves, board, queries, config.nodeName(), clock, Duration.ofSeconds(1));
         // the API first: agents reach the gateway at its port, which is known only once it listens
         http = HttpApi.create(config.bind(), config.port(), config.maxBodyBytes(), settings.heartbeat(),
                 new HttpApi.Services(engine, queries, hub, events, attention, repositories, pullRequests, secrets, pools,
-                        ledger, spend, kinds, models, prices, fragments, access, auditLog, writes, triggers, vault, policies, gateway),
+                        ledger, spend, kinds, models, prices, fragments, access, auditLog, writes, triggers, vault, policies, gateway,
+                        board, waves, advanceWaves::wake),
                 this::ready).start();
         var gatewayUrl = java.net.URI.create(modelsConfig.gatewayUrl() != null ? modelsConfig.gatewayUrl() : url());
         var agents = new Agents(kinds, new Models(models.providers(), models.defaultProvider(), models.defaultModel(), gatewayUrl),
@@ -187,6 +196,7 @@ public final class AgentryServer implements AutoCloseable {
                 new Integrations(pools, repositories, secrets, forges, agents, writes, policyEngine), clock).start();
         resumePaused = new ResumePausedRuns(spend, ledger, engine, Duration.ofSeconds(5));
         resumePaused.start("agentry-resume-paused-runs");
+        advanceWaves.start("agentry-advance-waves");
         pruneDeliveries = new PruneDeliveries(triggerStore, PruneDeliveries.DEFAULT_RETENTION, Duration.ofHours(1), clock);
         pruneDeliveries.start("agentry-prune-webhook-deliveries");
         liveness = new WatchLiveness(attention, settings.stallAfter(), clock);
@@ -278,6 +288,19 @@ public final class AgentryServer implements AutoCloseable {
         }
         if (pruneEvents != null) {
             pruneEvents.stop();
+        }
+        if (advanceWaves != null) {
+            advanceWaves.stop();
+            try {
+                advanceWaves.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                advanceWaves.releaseAll(); // another node may take the waves over at once
+            } catch (RuntimeException e) {
+                log.warn("could not release this node's waves; their leases run out shortly: {}", e.toString());
+            }
         }
         if (resumePaused != null) {
             resumePaused.stop();

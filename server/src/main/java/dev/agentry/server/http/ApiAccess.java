@@ -24,7 +24,7 @@ public final class ApiAccess {
     /** Requests a member may make besides reading: running work, not configuring it. */
     private static final Pattern OPERATE = Pattern.compile(
             "^/(runs|runs/[^/]+/(cancel|retry|rerun)|decisions/[^/]+/(approve|reject|answer)|attention/[^/]+/resolve"
-                    + "|repositories/[^/]+/checks)$");
+                    + "|repositories/[^/]+/checks|blocks/[^/]+/runs|waves)$");
     /** Paths that authenticate by other means: their own run-scoped token, a signature, a lease. */
     private static final Set<String> OPEN_PREFIXES = Set.of("/gateway/", "/hooks/");
     private static final Set<String> OPEN = Set.of("/healthz", "/api/leases/exchange");

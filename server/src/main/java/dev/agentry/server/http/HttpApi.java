@@ -44,7 +44,9 @@ public final class HttpApi {
                            dev.agentry.core.spend.Prices prices, dev.agentry.core.agent.PromptFragments fragments,
                            dev.agentry.core.access.AccessStore access, dev.agentry.core.audit.AuditLog audit,
                            dev.agentry.core.audit.ExternalWrites writes, dev.agentry.core.trigger.TriggerService triggers,
-                           dev.agentry.core.secret.Secrets vault, dev.agentry.policy.Policies policies, GatewayMount gateway) {}
+                           dev.agentry.core.secret.Secrets vault, dev.agentry.policy.Policies policies, GatewayMount gateway,
+                           dev.agentry.core.board.Board board, dev.agentry.core.board.WaveStore waves,
+                           Runnable wavesChanged) {}
 
     /** The model gateway's routes, mounted next to the API's (they authenticate with run-scoped tokens). */
     public interface GatewayMount {
@@ -74,6 +76,7 @@ public final class HttpApi {
         var triggerRoutes = new TriggerRoutes(services.triggers());
         var secretRoutes = new SecretRoutes(services.vault(), java.time.Clock.systemUTC());
         var policyRoutes = new PolicyRoutes(services.policies()).auditedBy(services.writes());
+        var boardRoutes = new BoardRoutes(services.board(), services.waves(), services.wavesChanged());
         var sockets = new EventSocket(services.hub(), queries::workspaceExists, access, heartbeat);
         String openApi = resource("openapi.json");
         return Javalin.create(config -> {
@@ -179,6 +182,18 @@ public final class HttpApi {
             r.get(WS + "/repositories/{name}/pulls/{number}", repositories::pullRequest);
             r.post(WS + "/repositories/{name}/checks", repositories::reportCheck);
 
+            r.post(WS + "/blocks", boardRoutes::create);
+            r.get(WS + "/blocks", boardRoutes::list);
+            r.get(WS + "/blocks/{id}", boardRoutes::get);
+            r.patch(WS + "/blocks/{id}", boardRoutes::update);
+            r.delete(WS + "/blocks/{id}", boardRoutes::delete);
+            r.post(WS + "/blocks/{id}/edges", boardRoutes::addEdge);
+            r.delete(WS + "/blocks/{id}/edges/{dependsOn}", boardRoutes::removeEdge);
+            r.post(WS + "/blocks/{id}/runs", boardRoutes::startTask);
+            r.post(WS + "/waves/plan", boardRoutes::plan);
+            r.post(WS + "/waves", boardRoutes::startWave);
+            r.get(WS + "/waves/{id}", boardRoutes::getWave);
+
             r.post("/api/pools", pools::register);
             r.get("/api/pools", pools::list);
             r.get("/api/pools/{name}", pools::get);
@@ -197,6 +212,11 @@ public final class HttpApi {
                     "The definition is not valid", e.getMessage(), e.problems().get(0).field(), e.problems())));
             r.exception(dev.agentry.core.pipeline.InvalidInputs.class, (e, ctx) -> problem(ctx, new ApiProblem(422, "invalid-inputs",
                     "The run's inputs are not valid", e.getMessage(), e.problems().get(0).field(), e.problems())));
+            r.exception(dev.agentry.core.board.BoardRefused.class, (e, ctx) -> problem(ctx,
+                    e.reason() == dev.agentry.core.board.BoardRefused.Reason.CONFLICT
+                            ? new ApiProblem(409, "board-conflict", "The board does not allow this", e.getMessage(), e.field(), null)
+                            : new ApiProblem(422, "invalid-board-edit", "The board does not allow this", e.getMessage(), e.field(),
+                                    java.util.List.of(new dev.agentry.core.pipeline.Problem(e.field(), e.getMessage())))));
             r.exception(NotFound.class, (e, ctx) -> problem(ctx, ApiProblem.notFound(e.field(), e.getMessage())));
             r.exception(RunConflict.class, (e, ctx) -> problem(ctx, new ApiProblem(409, "conflict",
                     "The run is not in a state that allows this", e.getMessage(), null, null)));
