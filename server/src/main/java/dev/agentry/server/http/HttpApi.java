@@ -251,7 +251,7 @@ public final class HttpApi {
     /** Answers with a JSON body: the one way the API and the runner daemon write JSON. */
     public static void json(Context ctx, int status, Object body) {
         try {
-            ctx.status(status).contentType("application/json").result(ApiJson.MAPPER.writeValueAsString(body));
+            ctx.status(status).contentType("application/json").result(ApiJson.MAPPER.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -261,7 +261,7 @@ public final class HttpApi {
     public static void problem(Context ctx, ApiProblem p) {
         ctx.attribute("problem", p);
         try {
-            ctx.status(p.status()).contentType("application/problem+json").result(ApiJson.MAPPER.writeValueAsString(p.body()));
+            ctx.status(p.status()).contentType("application/problem+json").result(ApiJson.MAPPER.writeValueAsBytes(p.body()));
         } catch (JsonProcessingException e) {
             ctx.status(p.status()).result("");
         }
