@@ -191,7 +191,7 @@ class TenancyTest {
                 .replace("{id}", Long.toString(decisions ? bobDecision : bobRun))
                 .replace("{name}", path.contains("/fragments/") ? "house-style" : "secret-plan")
                 .replace("{step}", "hold").replace("{version}", "1").replace("{call}", "1").replace("{number}", "1")
-                .replace("{user}", "bob").replace("{trigger}", "t");
+                .replace("{user}", "bob").replace("{trigger}", "t").replace("{dependsOn}", "1");
     }
 
     private static JsonNode created(HttpResponse<String> r) throws Exception {
