@@ -1,5 +1,6 @@
 package dev.agentry.core.engine;
 
+import dev.agentry.core.run.IllegalTransition;
 import dev.agentry.core.run.StepOutcome;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -70,7 +71,7 @@ final class Completer implements Runnable {
                 }
                 try {
                     writer.complete(batch);
-                } catch (RunStore.Unrecordable refused) {
+                } catch (RunStore.Unrecordable | IllegalTransition refused) {
                     writeApart(batch);
                 }
                 afterCommit.accept(List.copyOf(batch));
@@ -103,14 +104,14 @@ final class Completer implements Runnable {
         for (StepOutcome outcome : batch) {
             try {
                 writer.complete(List.of(outcome));
-            } catch (RunStore.Unrecordable refused) {
+            } catch (RunStore.Unrecordable | IllegalTransition refused) {
                 log.error("step {} of run {}: its outcome could not be recorded ({}); recording it as failed",
                         outcome.stepId(), outcome.runId(), refused.getMessage());
                 var ref = new StepOutcome.StepRef(outcome.runId(), outcome.stepId(), outcome.attempt(), outcome.owner());
                 try {
                     writer.complete(List.of(StepOutcome.failed(ref, "the attempt ended but its outcome could not be recorded: "
                             + refused.getMessage(), null, null)));
-                } catch (RunStore.Unrecordable again) {
+                } catch (RunStore.Unrecordable | IllegalTransition again) {
                     log.error("step {} of run {}: not even its failure could be recorded; its lease will lapse",
                             outcome.stepId(), outcome.runId());
                 }

@@ -590,7 +590,7 @@ public final class RunState {
 
     private void moveTo(RunStatus target) {
         if (!status.canMoveTo(target)) {
-            throw new IllegalStateException("run " + id + " cannot move from " + status + " to " + target);
+            throw new IllegalTransition("run " + id + " cannot move from " + status + " to " + target);
         }
         status = target;
         changed = true;

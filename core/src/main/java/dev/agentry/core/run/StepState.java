@@ -78,7 +78,7 @@ public final class StepState {
 
     void moveTo(StepStatus target) {
         if (!status.canMoveTo(target)) {
-            throw new IllegalStateException("step " + stepId + " cannot move from " + status + " to " + target);
+            throw new IllegalTransition("step " + stepId + " cannot move from " + status + " to " + target);
         }
         status = target;
         changed = true;

@@ -49,6 +49,23 @@ class CompleterTest {
     }
 
     @Test
+    void an_outcome_the_state_machine_refuses_is_recorded_as_a_failure_instead_of_retried_forever() throws Exception {
+        var written = new CopyOnWriteArrayList<StepOutcome>();
+        Completer.Writer store = outcomes -> {
+            if (outcomes.stream().anyMatch(o -> o.runId() == 2 && o instanceof StepOutcome.Succeeded)) {
+                throw new dev.agentry.core.run.IllegalTransition("step a cannot move from RUNNING to WAITING");
+            }
+            written.addAll(outcomes);
+            return outcomes.size();
+        };
+        var released = drive(store, List.of(succeeded(1), succeeded(2), succeeded(3)));
+
+        assertThat(released).as("the others are not held back").hasSize(3);
+        assertThat(written).filteredOn(o -> o.runId() == 2).singleElement()
+                .isInstanceOfSatisfying(StepOutcome.Failed.class, f -> assertThat(f.error()).contains("cannot move from RUNNING to WAITING"));
+    }
+
+    @Test
     void a_passing_failure_keeps_the_batch_and_writes_it_once_the_store_is_back() throws Exception {
         var calls = new AtomicInteger();
         var written = new CopyOnWriteArrayList<StepOutcome>();
