@@ -5,7 +5,7 @@
 -- DDL: db/migration/V11__accounts_members_and_tokens.sql (account and workspace: V1, V5)
 
 -- name: ApiTokenAuthenticate
-SELECT t.id, t.name, t.user_name, t.read_only, t.workspace, t.expires_at, u.server_admin
+SELECT t.id, t.name, t.user_name, t.read_only, t.workspace, t.expires_at, t.last_used_at, u.server_admin
 FROM api_token t JOIN agentry_user u ON u.name = t.user_name
 WHERE t.token_hash = :token_hash AND NOT t.revoked AND (t.expires_at IS NULL OR t.expires_at > :now)
 

@@ -24,20 +24,25 @@ public final class PostgresAccess implements AccessStore {
         this.clock = clock;
     }
 
+    /** How stale a token's last use may be before a request writes it again: reads stay reads. */
+    private static final java.time.Duration TOUCH_EVERY = java.time.Duration.ofMinutes(1);
+
+    private record Found(Principal principal, Instant lastUsedAt) {}
+
     @Override
     public Optional<Principal> authenticate(byte[] tokenHash, Instant now) {
         var found = db.read(c -> sql.list(c, "ApiTokenAuthenticate", params("token_hash", tokenHash, "now", now),
-                rs -> new Principal(rs.getString("user_name"), rs.getBoolean("server_admin"), rs.getLong("id"),
-                        rs.getString("name"), rs.getBoolean("read_only"), rs.getString("workspace"), Rows.instant(rs, "expires_at"))));
+                rs -> new Found(new Principal(rs.getString("user_name"), rs.getBoolean("server_admin"), rs.getLong("id"),
+                        rs.getString("name"), rs.getBoolean("read_only"), rs.getString("workspace"), Rows.instant(rs, "expires_at")),
+                        Rows.instant(rs, "last_used_at"))));
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        db.inTransaction(c -> {
-            try (var ps = sql.prepare(c, "ApiTokenTouch", params("id", found.get(0).tokenId(), "now", now))) {
-                return ps.executeUpdate();
-            }
-        });
-        return Optional.of(found.get(0));
+        var token = found.get(0);
+        if (token.lastUsedAt() == null || token.lastUsedAt().isBefore(now.minus(TOUCH_EVERY))) {
+            update("ApiTokenTouch", params("id", token.principal().tokenId(), "now", now));
+        }
+        return Optional.of(token.principal());
     }
 
     @Override
