@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
 @Command(name = "login", description = {"Save an API token for later commands (checked against the server first).",
         "Reads the token from stdin (without echo on a terminal); AGENTRY_TOKEN still wins over the saved one."})
 public final class LoginCommand extends ClientCommand {
+    /** Where the token is saved is read from this environment (tests give their own). */
+    static java.util.Map<String, String> environment = System.getenv();
+
     @Override
     int execute(ApiClient ignored) throws Exception {
         String token;
@@ -31,7 +34,7 @@ public final class LoginCommand extends ClientCommand {
         }
         options.token = token;
         JsonNode me = options.client().getGlobal("/me");
-        var file = Credentials.save(System.getenv(), token);
+        var file = Credentials.save(environment, token);
         out().println("logged in as " + me.path("user").asText() + " (token " + me.path("token").path("name").asText()
                 + "); saved to " + file);
         return 0;
