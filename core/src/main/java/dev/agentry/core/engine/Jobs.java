@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,11 @@ final class Jobs {
     StepOutcome run(Dispatcher.Running entry, StepDefinition step, StepAction.Command command, String kind, StreamOutput output,
                     Map<String, String> givenEnv, boolean commandOfStep) {
         Claim claim = entry.claim;
-        StepOutcome refused = guard(entry, command, commandOfStep);
+        // read once: the policy's view of the run and the job spec both need them
+        Template.Context context = runs.templateContext(claim.runId());
+        Repository repository = claim.repository() == null ? null
+                : integrations.repositories().find(claim.workspace(), claim.repository()).orElse(null);
+        StepOutcome refused = guard(entry, command, commandOfStep, context.pipeline(), repository);
         if (refused != null) {
             return refused;
         }
@@ -81,7 +86,7 @@ final class Jobs {
         RunnerPool adapter = pool.get().adapter();
         JobSpec spec;
         try {
-            spec = spec(claim, step, command, kind, givenEnv);
+            spec = spec(claim, step, command, kind, givenEnv, context, repository);
         } catch (StepRefused e) {
             return StepOutcome.failed(claim.ref(), e.getMessage(), null, null);
         }
@@ -107,16 +112,17 @@ final class Jobs {
      * What the policy says of the job's actions: the command a step wrote (an agent's launcher is the operator's,
      * not the step's), the push of the run's branch, and each secret it leases. Null when all may go ahead.
      */
-    private StepOutcome guard(Dispatcher.Running entry, StepAction.Command command, boolean commandOfStep) {
+    private StepOutcome guard(Dispatcher.Running entry, StepAction.Command command, boolean commandOfStep, String pipeline,
+                              Repository repository) {
         Claim claim = entry.claim;
         var context = new Action.Context(claim.workspace(), claim.runId(), claim.stepId(), null,
-                runs.templateContext(claim.runId()).pipeline());
+                pipeline);
         var actions = new java.util.ArrayList<Action>();
         if (commandOfStep && command.run() != null && !command.run().isBlank()) {
             actions.add(new Action.RunCommand(context, command.run(), null));
         }
         if (claim.repository() != null) {
-            String base = integrations.repositories().find(claim.workspace(), claim.repository()).map(r -> r.baseBranch()).orElse(null);
+            String base = repository == null ? null : repository.baseBranch();
             actions.add(new Action.GitPush(context, claim.repository(), claim.branch(), base));
         }
         // "" for a secret stored for no integration in particular (CEL sees a string either way)
@@ -324,9 +330,9 @@ final class Jobs {
         });
     }
 
-    private JobSpec spec(Claim claim, StepDefinition step, StepAction.Command command, String kind, Map<String, String> givenEnv)
+    private JobSpec spec(Claim claim, StepDefinition step, StepAction.Command command, String kind, Map<String, String> givenEnv,
+                         Template.Context context, Repository registered)
             throws StepRefused {
-        Template.Context context = runs.templateContext(claim.runId());
         var shell = Template.renderForShell(command.run(), context);
         var env = new LinkedHashMap<String, String>();
         var secretNames = new LinkedHashMap<String, String>(); // variable -> secret
@@ -349,7 +355,7 @@ final class Jobs {
         JobSpec.SecretLeases leases = leases(claim, secretNames);
         JobSpec.RepositoryCheckout checkout = null;
         if (claim.repository() != null) {
-            Repository repo = integrations.repositories().find(claim.workspace(), claim.repository()).orElseThrow(() ->
+            Repository repo = Optional.ofNullable(registered).orElseThrow(() ->
                     new StepRefused("repository '" + claim.repository() + "' is no longer registered in workspace '" + claim.workspace() + "'"));
             String credential = null;
             if (repo.credentialRef() != null) {
