@@ -1,10 +1,6 @@
 package dev.agentry.policy;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.agentry.core.pipeline.InvalidDefinition;
 import dev.agentry.core.pipeline.Fields;
 import dev.agentry.core.pipeline.PipelineParser;
@@ -40,8 +36,6 @@ public final class PolicyParser {
     private static final Set<String> RULE_FIELDS = Set.of("name", "when", "decision", "reason");
     private static final String VERDICTS = "allow, deny or needs-approval";
 
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().build())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final List<Problem> problems = new ArrayList<>();
 
@@ -54,24 +48,7 @@ public final class PolicyParser {
 
     /** Parses, validates and compiles every condition, as the engine needs it; {@code version} is what decisions record. */
     public static CompiledPolicy compile(String source, int version) {
-        if (source == null || source.isBlank()) {
-            throw InvalidDefinition.of("", "the policy is empty; expected a YAML or JSON object with name, default and rules");
-        }
-        int nul = source.indexOf('\u0000');
-        if (nul >= 0) {
-            throw InvalidDefinition.of("", "the policy contains a NUL character (at offset " + nul + "); it must be text");
-        }
-        JsonNode root;
-        try {
-            root = YAML.readTree(source);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
-            throw InvalidDefinition.of("", "not valid YAML or JSON: " + where + e.getOriginalMessage());
-        }
-        if (root == null || root.isMissingNode() || (root.isTextual() && root.asText().isEmpty())) {
-            throw InvalidDefinition.of("", "the policy is empty; expected a YAML or JSON object with name, default and rules");
-        }
+        JsonNode root = Fields.document(source, "policy", "a YAML or JSON object with name, default and rules");
         return new PolicyParser().policy(root, version);
     }
 

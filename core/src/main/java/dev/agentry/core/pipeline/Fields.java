@@ -1,6 +1,10 @@
 package dev.agentry.core.pipeline;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.util.List;
 import java.util.Set;
 
@@ -9,7 +13,40 @@ import java.util.Set;
  * the one way pipeline and policy definitions check theirs.
  */
 public final class Fields {
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
     private Fields() {}
+
+    /**
+     * The document's root as written: YAML or JSON (duplicate keys refused). Empty text, a NUL character, text
+     * that is not YAML (with its line and column) and a document of only comments are refused whole.
+     *
+     * @param what     what the document is, for messages: "definition", "policy"
+     * @param expected what its root should hold: "a YAML or JSON object with name and steps"
+     */
+    public static JsonNode document(String source, String what, String expected) {
+        if (source == null || source.isBlank()) {
+            throw InvalidDefinition.of("", "the " + what + " is empty; expected " + expected);
+        }
+        int nul = source.indexOf('\u0000');
+        if (nul >= 0) {
+            throw InvalidDefinition.of("", "the " + what + " contains a NUL character (at offset " + nul + "); it must be text");
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(source);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
+            throw InvalidDefinition.of("", "not valid YAML or JSON: " + where + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || (root.isTextual() && root.asText().isEmpty())) {
+            // only comments, or a bare "---": nothing was written
+            throw InvalidDefinition.of("", "the " + what + " is empty; expected " + expected);
+        }
+        return root;
+    }
 
     /** Adds a problem for every field of {@code node} that is not {@code allowed}. */
     public static void unknown(List<Problem> problems, JsonNode node, String path, Set<String> allowed) {

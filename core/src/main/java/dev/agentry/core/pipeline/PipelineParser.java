@@ -1,11 +1,7 @@
 package dev.agentry.core.pipeline;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,8 +44,6 @@ public final class PipelineParser {
             "merge", Set.of("pr", "method"));
     private static final Pattern POOL_NAME = NAME;
 
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().build())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final List<Problem> problems = new ArrayList<>();
 
@@ -57,25 +51,7 @@ public final class PipelineParser {
 
     /** Parses and validates; throws {@link InvalidDefinition} listing every problem. */
     public static PipelineDefinition parse(String source) {
-        if (source == null || source.isBlank()) {
-            throw InvalidDefinition.of("", "the definition is empty; expected a YAML or JSON object with name and steps");
-        }
-        int nul = source.indexOf('\u0000');
-        if (nul >= 0) {
-            throw InvalidDefinition.of("", "the definition contains a NUL character (at offset " + nul + "); it must be text");
-        }
-        JsonNode root;
-        try {
-            root = YAML.readTree(source);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ": ";
-            throw InvalidDefinition.of("", "not valid YAML or JSON: " + where + e.getOriginalMessage());
-        }
-        if (root == null || root.isMissingNode() || (root.isTextual() && root.asText().isEmpty())) {
-            // only comments, or a bare "---": nothing was written
-            throw InvalidDefinition.of("", "the definition is empty; expected a YAML or JSON object with name and steps");
-        }
+        JsonNode root = Fields.document(source, "definition", "a YAML or JSON object with name and steps");
         return new PipelineParser().definition(root);
     }
 
