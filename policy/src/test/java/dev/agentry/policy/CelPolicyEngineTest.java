@@ -2,6 +2,7 @@ package dev.agentry.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentry.core.testing.MutableClock;
 import dev.agentry.core.policy.Action;
 import dev.agentry.core.policy.PolicyDecision;
 import dev.agentry.core.policy.Verdict;

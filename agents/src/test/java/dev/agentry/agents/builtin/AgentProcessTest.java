@@ -3,6 +3,7 @@ package dev.agentry.agents.builtin;
 import static dev.agentry.agents.builtin.FakeModel.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentry.core.testing.MutableClock;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentry.agents.model.ModelCallFailed;
 import dev.agentry.agents.model.ModelProvider;

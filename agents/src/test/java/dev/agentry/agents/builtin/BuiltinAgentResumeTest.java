@@ -4,6 +4,7 @@ import static dev.agentry.agents.builtin.FakeModel.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentry.core.testing.MutableClock;
 import dev.agentry.agents.model.Conversation;
 import dev.agentry.agents.model.Conversation.Role;
 import dev.agentry.agents.model.Conversation.ToolResult;

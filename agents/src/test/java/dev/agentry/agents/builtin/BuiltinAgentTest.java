@@ -5,6 +5,7 @@ import static dev.agentry.agents.builtin.FakeModel.result;
 import static dev.agentry.agents.builtin.FakeModel.say;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentry.core.testing.MutableClock;
 import dev.agentry.agents.builtin.AgentResult.Limit;
 import dev.agentry.agents.model.Conversation;
 import dev.agentry.agents.model.ModelCallFailed;

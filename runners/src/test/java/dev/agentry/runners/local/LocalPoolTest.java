@@ -4,6 +4,7 @@ import static dev.agentry.runners.harness.Jobs.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.agentry.core.testing.MutableClock;
 import dev.agentry.core.job.JobSpec;
 import dev.agentry.core.job.JobState;
 import dev.agentry.core.job.JobView;
@@ -11,10 +12,7 @@ import dev.agentry.runners.harness.Jobs;
 import dev.agentry.runners.harness.Origin;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -223,28 +221,5 @@ class LocalPoolTest {
         assertThat(pool.poll("long", Duration.ZERO, -1).error().cause()).isEqualTo("stopped");
         assertThat(pool.poll("queued", Duration.ZERO, -1).error().cause()).isEqualTo("stopped");
         assertThat(Jobs.pids(pids)).hasSize(1).noneMatch(Jobs::running);
-    }
-
-    static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-21T10:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.agentry.runners.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentry.core.testing.MutableClock;
 import dev.agentry.core.job.JobState;
 import dev.agentry.core.job.RunnerPool.PoolUnavailable;
 import java.net.http.HttpClient;
