@@ -28,12 +28,6 @@ public final class AgentKinds {
         this.kinds = Map.copyOf(kinds);
     }
 
-    public static AgentKinds of(Collection<AgentKind> kinds) {
-        var map = new LinkedHashMap<String, AgentKind>();
-        kinds.forEach(k -> map.put(k.name(), k));
-        return new AgentKinds(map);
-    }
-
     /** The built-in kinds, then {@code configured} ones: a configured kind with a built-in name replaces it. */
     public static AgentKinds withBuiltins(Collection<AgentKind> configured) {
         var map = new LinkedHashMap<String, AgentKind>();
