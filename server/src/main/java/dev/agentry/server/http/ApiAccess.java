@@ -40,7 +40,7 @@ public final class ApiAccess {
     /** The before-handler of every HTTP request. */
     void check(Context ctx) {
         String path = ctx.path();
-        if (OPEN.contains(path) || OPEN_PREFIXES.stream().anyMatch(path::startsWith)) {
+        if (OPEN.contains(path) || OPEN_PREFIXES.stream().anyMatch(path::startsWith) || WebPage.isPage(path)) {
             return;
         }
         var found = authenticate(bearer(ctx.header("Authorization"), ctx.method().name().equals("GET")

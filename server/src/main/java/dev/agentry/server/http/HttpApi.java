@@ -79,6 +79,7 @@ public final class HttpApi {
         var boardRoutes = new BoardRoutes(services.board(), services.waves(), services.wavesChanged());
         var sockets = new EventSocket(services.hub(), queries::workspaceExists, access, heartbeat);
         String openApi = resource("openapi.json");
+        var page = new WebPage();
         return Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -98,6 +99,12 @@ public final class HttpApi {
                 json(ctx, ok ? 200 : 503, Map.of("status", ok ? "ready" : "not ready"));
             });
             r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+
+            // the web page: its screens are deep links into one index.html
+            r.get("/", page::index);
+            r.get("/login", page::index);
+            r.get("/w/*", page::index);
+            r.get("/assets/{file}", page::asset);
 
             r.before(WS + "/*", ctx -> {
                 String ws = ctx.pathParam("workspace");
