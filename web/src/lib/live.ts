@@ -184,7 +184,7 @@ class Live {
         break;
       }
       case 'attention.raised': {
-        const a: Attention = { id: Number(e.data.id), type: String(e.data.kind ?? ''), run: e.run, step: e.step, summary: String(e.data.summary ?? ''), createdAt: e.ts };
+        const a: Attention = { id: Number(e.data.id), type: String(e.data.kind ?? ''), run: e.run, step: e.step, summary: String(e.data.summary ?? ''), raisedAt: e.ts };
         draft.attention = new Map(draft.attention).set(a.id, a);
         break;
       }

@@ -49,7 +49,7 @@ export type Attention = {
   run?: number;
   step?: string;
   summary: string;
-  createdAt?: string;
+  raisedAt?: string;
 };
 
 /** One entry of the event log, as the stream and the export send it. */
