@@ -1,9 +1,10 @@
 // The page's one live connection: a Server-Sent Events stream of the workspace's event log. It starts with a
 // snapshot (runs in flight, decisions waiting, open attention items), then every event in order. After a
-// network drop the browser reconnects with Last-Event-ID, or we do with ?since=, so no event is missed.
-// Changes are published at most once per animation frame, so a burst of events costs one render.
+// network drop it reconnects with Last-Event-ID, so the server resumes right after the last event applied
+// and no update is missed. Changes are published at most once per animation frame, so a burst of events
+// costs one render.
 import { useSyncExternalStore } from 'react';
-import { token, wsPath } from './api';
+import { saveToken, token, wsPath } from './api';
 import { applyToRun } from './runs';
 import type { Attention, Decision, LoggedEvent, Run } from './types';
 
@@ -29,6 +30,8 @@ export type LiveState = {
 };
 
 const FEED_MAX = 5000;
+/** Three heartbeats (15 s each by default) without a byte: the connection is gone even if no error said so. */
+const SILENCE_MS = 50_000;
 const empty: LiveState = {
   workspace: null, connection: 'connecting', position: 0, runs: new Map(), heardAt: new Map(), silent: new Map(),
   decisions: new Map(), attention: new Map(), feed: [], reconnects: 0,
@@ -42,8 +45,8 @@ class Live {
   private next: { -readonly [K in keyof LiveState]: LiveState[K] } | null = null;
   private readonly listeners = new Set<Listener>();
   private readonly eventListeners = new Set<EventListener>();
-  private source: EventSource | null = null;
-  private retryTimer = 0;
+  private generation = 0;
+  private abort: AbortController | null = null;
   private frame = 0;
   private everLive = false;
 
@@ -62,18 +65,19 @@ class Live {
 
   /** Opens the stream of a workspace (closing any other one); the same workspace again is a no-op. */
   connect(workspace: string) {
-    if (this.state.workspace === workspace && this.source) return;
+    if (this.state.workspace === workspace && this.abort) return;
     this.close();
     this.state = { ...empty, workspace };
+    this.next = null;
     this.everLive = false;
-    this.open(null);
+    void this.follow(this.generation);
     this.publish();
   }
 
   close() {
-    this.source?.close();
-    this.source = null;
-    clearTimeout(this.retryTimer);
+    this.generation++;
+    this.abort?.abort();
+    this.abort = null;
   }
 
   /** A run fetched over HTTP, made current: events the stream already delivered are applied on top. */
@@ -87,45 +91,86 @@ class Live {
     this.schedule();
   }
 
-  private open(since: number | null) {
-    const t = token();
-    const q = new URLSearchParams();
-    if (t) q.set('access_token', t);
-    if (since !== null) q.set('since', String(since));
-    const source = new EventSource(`${wsPath(this.state.workspace!, '/events')}?${q}`);
-    this.source = source;
-    source.onopen = () => {
-      if (this.everLive) this.draft().reconnects = this.state.reconnects + 1;
-      this.everLive = true;
-      this.draft().connection = 'live';
-      this.schedule();
-    };
-    source.onmessage = (m) => this.receive(m);
-    for (const type of ['snapshot', 'gap', 'cut-off']) source.addEventListener(type, (m) => this.receive(m as MessageEvent));
-    source.onerror = () => {
+  /**
+   * Reads the stream with fetch rather than EventSource: the token goes in a header (not the URL, so not in
+   * access logs), every event type arrives without naming it in advance, and the resume point is ours.
+   */
+  private async follow(generation: number) {
+    let failures = 0;
+    while (generation === this.generation) {
+      const controller = new AbortController();
+      this.abort = controller;
+      try {
+        const headers: Record<string, string> = { Accept: 'text/event-stream' };
+        const t = token();
+        if (t) headers.Authorization = `Bearer ${t}`;
+        const at = this.next?.position ?? this.state.position;
+        if (at > 0) headers['Last-Event-ID'] = String(at); // resume right after the last event applied
+        const response = await fetch(wsPath(this.state.workspace!, '/events'), { headers, signal: controller.signal, cache: 'no-store' });
+        if (response.status === 401) {
+          saveToken(null); // signed out elsewhere, or the token was revoked
+          return;
+        }
+        if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+        if (this.everLive) this.draft().reconnects = (this.next?.reconnects ?? this.state.reconnects) + 1;
+        this.everLive = true;
+        failures = 0;
+        this.draft().connection = 'live';
+        this.schedule();
+        await this.read(response.body, controller);
+      } catch {
+        // a dropped connection, a server that is down or restarting: try again below
+      }
+      if (generation !== this.generation) return;
       this.draft().connection = 'reconnecting';
       this.schedule();
-      if (source.readyState === EventSource.CLOSED) {
-        // The browser gave up (the server answered an error, or was down): try again ourselves, from where we were.
-        source.close();
-        clearTimeout(this.retryTimer);
-        this.retryTimer = window.setTimeout(() => this.open(this.state.position || this.next?.position || null), 2000);
-      }
-    };
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 1000 * ++failures)));
+    }
   }
 
-  private receive(m: MessageEvent) {
+  /** Splits the stream into Server-Sent Events frames; a stream silent for longer than a heartbeat is dead. */
+  private async read(body: ReadableStream<Uint8Array>, controller: AbortController) {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let watchdog = window.setTimeout(() => controller.abort(), SILENCE_MS);
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        clearTimeout(watchdog);
+        watchdog = window.setTimeout(() => controller.abort(), SILENCE_MS);
+        buffer += decoder.decode(value, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let type = 'message';
+          const data: string[] = [];
+          for (const line of frame.split('\n')) {
+            if (line.startsWith('event:')) type = line.slice(6).trim();
+            else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+          }
+          if (data.length) this.receive(type, data.join('\n'));
+        }
+      }
+    } finally {
+      clearTimeout(watchdog);
+    }
+  }
+
+  private receive(type: string, text: string) {
+    if (type === 'gap' || type === 'cut-off') return; // a snapshot follows a gap; a cut-off ends the stream, which resumes
     let e: LoggedEvent;
     try {
-      e = JSON.parse(m.data);
+      e = JSON.parse(text);
     } catch {
       return;
     }
-    if (m.type === 'gap' || m.type === 'cut-off') return; // a snapshot follows a gap; a cut-off is resumed by reconnecting
     const draft = this.draft();
     if (e.type === 'snapshot') {
       this.applySnapshot(draft, e);
-    } else {
+    } else if (e.id > draft.position) {
       this.apply(draft, e);
     }
     draft.position = Math.max(draft.position, e.id ?? 0);
@@ -149,7 +194,9 @@ class Live {
   }
 
   private apply(draft: NonNullable<Live['next']>, e: LoggedEvent) {
-    draft.feed = draft.feed.length >= FEED_MAX ? [...draft.feed.slice(-FEED_MAX / 2), e] : [...draft.feed, e];
+    // Copied once per published frame, not once per event: a burst of a thousand events stays cheap.
+    if (draft.feed === this.state.feed) draft.feed = draft.feed.slice(draft.feed.length >= FEED_MAX ? FEED_MAX / 2 : 0);
+    (draft.feed as LoggedEvent[]).push(e);
     if (e.run !== undefined) {
       if (draft.heardAt === this.state.heardAt) draft.heardAt = new Map(draft.heardAt);
       (draft.heardAt as Map<number, number>).set(e.run, Date.now());

@@ -100,7 +100,8 @@ function RunGraph({ run, pipeline, selected, silent, onSelect }: {
     requestAnimationFrame(() => performance.mark('agentry:run-ready'));
   }, [nodes.length]);
   return (
-    <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView fitViewOptions={{ maxZoom: 1.2 }} minZoom={0.05}
+    // Keyed by whether the pipeline's edges are known: the layout changes then, and a new instance fits it to view.
+    <ReactFlow key={pipeline ? 'pipeline' : 'steps'} nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView fitViewOptions={{ maxZoom: 1.2 }} minZoom={0.05}
       nodesDraggable={false} nodesConnectable={false} onlyRenderVisibleElements
       onNodeClick={(_, n) => onSelect(n.id)} aria-label="Pipeline graph">
       <Background />
