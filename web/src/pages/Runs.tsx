@@ -99,10 +99,9 @@ export function RunsPage({ workspace }: { workspace: string }) {
 function StepMarks({ run }: { run: Run }) {
   if (!run.steps.length) return null;
   return (
-    <span className="row" style={{ gap: 2 }} aria-label={run.steps.map((s) => `${s.id} ${s.status}`).join(', ')}>
+    <span className="marks" aria-label={run.steps.map((s) => `${s.id} ${s.status}`).join(', ')}>
       {run.steps.slice(0, 40).map((s) => (
-        <span key={s.id} className={`badge ${s.status}`} title={`${s.id}: ${s.status}${s.attempts > 1 ? ` ×${s.attempts}` : ''}`}
-          style={{ width: 10, height: 10, padding: 0, borderRadius: 2 }} />
+        <span key={s.id} className={`mark ${s.status}`} title={`${s.id}: ${s.status}${s.attempts > 1 ? ` ×${s.attempts}` : ''}`} />
       ))}
       {run.steps.length > 40 && <span className="muted">+{run.steps.length - 40}</span>}
     </span>

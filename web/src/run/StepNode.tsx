@@ -21,7 +21,7 @@ function StepNodeView({ data }: NodeProps<StepFlowNode>) {
         <span className={`badge ${step.status}`}>{step.status}</span>
         {step.attempts > 1 && <span title="attempts">×{step.attempts}</span>}
         {silent && <span title="no sign of life from this step lately" aria-label="silent">⚠</span>}
-        <span className="muted grow" style={{ textAlign: 'right' }}>{live ? <Ticking from={step.startedAt} /> : duration(elapsed(step.startedAt, step.finishedAt))}</span>
+        <span className="muted grow" style={{ textAlign: 'right', whiteSpace: 'nowrap' }}>{live ? <Ticking from={step.startedAt} /> : duration(elapsed(step.startedAt, step.finishedAt))}</span>
       </div>
       <div className="muted" style={{ fontSize: 11 }}>{step.kind}</div>
       <Handle type="source" position={Position.Right} isConnectable={false} />
