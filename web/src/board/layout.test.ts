@@ -38,6 +38,22 @@ describe('layoutBoard', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
+  it('puts each depth in its own column when there are a few, so arrows point right', () => {
+    const { byId } = layoutBoard(blocks);
+    const [f, m, l] = [5, 6, 4].map((id) => byId.get(id)!);
+    expect(f.x).toBeLessThan(m.x);
+    expect(m.x).toBeLessThan(l.x);
+    expect(new Set([f.y, m.y, l.y]).size).toBe(1);
+  });
+
+  it('falls back to a near-square grid for tasks that depend on nothing', () => {
+    const service = block('service', undefined, [], 100);
+    const tasks = Array.from({ length: 9 }, (_, i) => block('task', 100, [], 101 + i));
+    const { byId } = layoutBoard([service, ...tasks]);
+    expect(new Set(tasks.map((t) => byId.get(t.id)!.x)).size).toBe(3);
+    expect(new Set(tasks.map((t) => byId.get(t.id)!.y)).size).toBe(3);
+  });
+
   it('is the same for the same blocks in any order', () => {
     const a = layoutBoard(blocks).placed.map((p) => [p.block.id, p.x, p.y, p.width, p.height]);
     const b = layoutBoard([...blocks].reverse()).placed.map((p) => [p.block.id, p.x, p.y, p.width, p.height]);

@@ -59,9 +59,15 @@ export function layoutBoard(blocks: readonly Block[]): BoardLayout {
     const frames = children.filter((b) => b.kind !== 'task');
     const items: Box['items'] = [];
 
-    const columns = Math.min(MAX_COLUMNS, Math.ceil(Math.sqrt(tasks.length)));
-    tasks.forEach((t, i) => items.push({ block: t, x: (i % columns) * (CARD.width + GAP), y: Math.floor(i / columns) * (CARD.height + GAP) }));
-    const rows = Math.ceil(tasks.length / Math.max(1, columns));
+    const cells = cardCells(tasks, depth);
+    let columns = 0;
+    let rows = 0;
+    tasks.forEach((t, i) => {
+      const [column, row] = cells[i];
+      items.push({ block: t, x: column * (CARD.width + GAP), y: row * (CARD.height + GAP) });
+      columns = Math.max(columns, column + 1);
+      rows = Math.max(rows, row + 1);
+    });
     let width = columns ? columns * CARD.width + (columns - 1) * GAP : 0;
     let y = rows ? rows * CARD.height + (rows - 1) * GAP + gap : 0;
 
@@ -105,6 +111,29 @@ export function layoutBoard(blocks: readonly Block[]): BoardLayout {
   emit(board, undefined, 0, 0, 0);
 
   return { placed, byId: new Map(placed.map((p) => [p.block.id, p])), bounds: { x: 0, y: 0, width: board.width, height: board.height }, index };
+}
+
+/**
+ * The grid cell [column, row] of each task card, the tasks sorted by depth then id. When the tasks fall into a
+ * few depths, each depth is a column, so dependencies point left to right; otherwise (one depth, long chains,
+ * or one crowded depth) a near-square grid filled row by row, which still reads in dependency order.
+ */
+function cardCells(tasks: readonly Block[], depth: ReadonlyMap<number, number>): [number, number][] {
+  const perLevel = new Map<number, number>(); // depth → tasks at it, in depth order
+  for (const t of tasks) perLevel.set(depth.get(t.id) ?? 0, (perLevel.get(depth.get(t.id) ?? 0) ?? 0) + 1);
+  const square = Math.ceil(Math.sqrt(tasks.length));
+  if (perLevel.size >= 2 && perLevel.size <= MAX_COLUMNS && Math.max(...perLevel.values()) <= 2 * square) {
+    const column = new Map([...perLevel.keys()].map((d, i) => [d, i]));
+    const rows = new Map<number, number>();
+    return tasks.map((t) => {
+      const c = column.get(depth.get(t.id) ?? 0)!;
+      const r = rows.get(c) ?? 0;
+      rows.set(c, r + 1);
+      return [c, r];
+    });
+  }
+  const columns = Math.min(MAX_COLUMNS, square);
+  return tasks.map((_, i) => [i % columns, Math.floor(i / columns)]);
 }
 
 /**
