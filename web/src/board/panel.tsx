@@ -1,6 +1,6 @@
 // The side panel: what the selection is and what can be done with it. One block: its form, its dependencies,
 // and for a task its status, latest run, estimate and "Start run". Several: the tasks among them, for a wave.
-import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { api, describe, wsPath } from '../lib/api';
 import { Link, navigate } from '../lib/router';
 import type { Block, BlockKind } from '../lib/types';
@@ -42,8 +42,11 @@ export type PanelContext = {
   reload: () => Promise<void>;
 };
 
-/** The panel of one block. Keyed by the block's id: another block starts with a clean form. */
-export function BlockPanel({ ctx, block, onDelete, onSelectTasks }: {
+/**
+ * The panel of one block. Keyed by the block's id: another block starts with a clean form. Memoised, as it
+ * lists every block of the board in its selects.
+ */
+export const BlockPanel = memo(function BlockPanel({ ctx, block, onDelete, onSelectTasks }: {
   ctx: PanelContext; block: Block; onDelete: (b: Block) => void; onSelectTasks: (ids: number[]) => void;
 }) {
   // Only what the user changed: fields they left alone keep following the server (a drag, another tab).
@@ -133,7 +136,7 @@ export function BlockPanel({ ctx, block, onDelete, onSelectTasks }: {
       <Dependencies ctx={ctx} block={block} />
     </section>
   );
-}
+});
 
 function withCurrent(names: readonly string[], current: string | undefined): readonly string[] {
   return current && !names.includes(current) ? [...names, current] : names;
@@ -238,8 +241,8 @@ function Dependencies({ ctx, block }: { ctx: PanelContext; block: Block }) {
           ))}
         </ul>
       )}
-      <div className="row">
-        <select id={id} value={choice} onChange={(e) => setChoice(e.target.value)} className="grow">
+      <div className="add">
+        <select id={id} value={choice} onChange={(e) => setChoice(e.target.value)}>
           <option value="">choose a block…</option>
           <BlockOptions blocks={candidates} label={ctx.label} />
         </select>
@@ -262,7 +265,7 @@ function BlockName({ b, label }: { b: Block; label: Labels }) {
 }
 
 /** Several blocks selected: the tasks among them make a wave. */
-export function SelectionPanel({ ctx, selected, onDeselect, onPlan }: {
+export const SelectionPanel = memo(function SelectionPanel({ ctx, selected, onDeselect, onPlan }: {
   ctx: PanelContext; selected: readonly Block[]; onDeselect: (id: number) => void;
   onPlan: (tasks: number[], maxParallel: number) => Promise<string | null>;
 }) {
@@ -306,7 +309,7 @@ export function SelectionPanel({ ctx, selected, onDeselect, onPlan }: {
       <p className="muted">Agentry orders the tasks by their dependencies and runs each wave's tasks in parallel, up to the limit.</p>
     </section>
   );
-}
+});
 
 /** A selected edge: who depends on whom, and a way to remove it. */
 export function EdgePanel({ ctx, from, to }: { ctx: PanelContext; from: Block; to: Block }) {

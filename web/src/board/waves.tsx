@@ -40,9 +40,9 @@ export function WavePlanDialog({ workspace, planned, name, onClose }: {
           <p className="muted">
             {planned!.tasks.length} tasks, at most {planned!.plan.maxParallel} at once, in dependency order:
           </p>
-          <ol className="plan-waves">
+          <ul className="plan-waves">
             {lines.waves.map((w) => <li key={w}>{w}</li>)}
-          </ol>
+          </ul>
           {lines.blocked.length > 0 && (
             <div className="plan-blocked" role="note">
               <strong>Held back</strong>

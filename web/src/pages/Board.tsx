@@ -2,7 +2,7 @@
 // happens in the side panel, by dragging (re-parenting) and by drawing edges; tasks start runs and waves.
 // The blocks are laid out once per fetch (board/layout.ts); React Flow draws only what is in view.
 import {
-  useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type Dispatch, type KeyboardEvent as ReactKeyboardEvent,
+  memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type Dispatch, type KeyboardEvent as ReactKeyboardEvent,
   type SetStateAction,
 } from 'react';
 import {
@@ -68,7 +68,11 @@ function Board({ workspace }: { workspace: string }) {
     workspace, blocks, index: layout.index, label, pipelines: data.pipelines, repositories: data.repositories, reload,
   } : null), [workspace, blocks, layout, label, data.pipelines, data.repositories, reload]);
 
-  const selected = useMemo(() => nodes.flatMap((n) => (n.selected && layout?.index.byId.get(Number(n.id))) || []), [nodes, layout]);
+  // Keyed by the selected ids, not the nodes: a drag changes the nodes every frame but not the selection, and
+  // the panel (with its lists of every block) should not re-render then.
+  const selectedIds = nodes.filter((n) => n.selected).map((n) => n.id).join(',');
+  const selected = useMemo(() => (selectedIds ? selectedIds.split(',') : []).flatMap((id) => layout?.index.byId.get(Number(id)) ?? []),
+    [selectedIds, layout]);
   const selectedEdge = useMemo(() => (selected.length ? undefined : edges.find((e) => e.selected)), [selected, edges]);
 
   const select = useCallback((ids: readonly number[]) => {
@@ -76,6 +80,8 @@ function Board({ workspace }: { workspace: string }) {
     setNodes((ns) => ns.map((n) => (want.has(n.id) === !!n.selected ? n : { ...n, selected: want.has(n.id) })));
     setEdges((es) => es.map((e) => (e.selected ? { ...e, selected: false } : e)));
   }, []);
+
+  const deselect = useCallback((id: number) => select(selected.filter((b) => b.id !== id).map((b) => b.id)), [select, selected]);
 
   const plan = useCallback(async (tasks: number[], maxParallel: number) => {
     try {
@@ -134,8 +140,7 @@ function Board({ workspace }: { workspace: string }) {
           {single ? (
             <BlockPanel key={single.id} ctx={ctx} block={single} onDelete={setDeleting} onSelectTasks={select} />
           ) : selected.length > 1 ? (
-            <SelectionPanel ctx={ctx} selected={selected} onPlan={plan}
-              onDeselect={(id) => select(selected.filter((b) => b.id !== id).map((b) => b.id))} />
+            <SelectionPanel ctx={ctx} selected={selected} onPlan={plan} onDeselect={deselect} />
           ) : edgeEnds?.[0] && edgeEnds[1] ? (
             <EdgePanel key={selectedEdge!.id} ctx={ctx} from={edgeEnds[0]} to={edgeEnds[1]} />
           ) : (
@@ -181,7 +186,7 @@ function deleteMessage(b: Block, index: BoardIndex): string {
   return `The ${under.length} ${under.length === 1 ? 'block' : 'blocks'} under it (${parts}) go too, with every edge that touches them. This cannot be undone.`;
 }
 
-function Toolbar({ workspace, layout, selected, label, onCreate, onFind }: {
+const Toolbar = memo(function Toolbar({ workspace, layout, selected, label, onCreate, onFind }: {
   workspace: string; layout: BoardLayout; selected: Block | undefined; label: (b: Block) => string;
   onCreate: (kind: BlockKind) => void; onFind: (id: number) => void;
 }) {
@@ -211,7 +216,7 @@ function Toolbar({ workspace, layout, selected, label, onCreate, onFind }: {
       </span>
     </div>
   );
-}
+});
 
 function Canvas({ workspace, layout, nodes, edges, setNodes, setEdges, freshNodes, reload, onNotice, onDelete, focus, onFocused, select }: {
   workspace: string; layout: BoardLayout; nodes: BlockNode[]; edges: Edge[];
@@ -299,9 +304,12 @@ function Canvas({ workspace, layout, nodes, edges, setNodes, setEdges, freshNode
   // The Delete key: a selected block asks first (its blocks go with it); selected edges go at once. The board
   // changes only through the server, so React Flow never removes anything itself.
   const onBeforeDelete: OnBeforeDelete<BlockNode, Edge> = useCallback(async ({ nodes: ns, edges: es }) => {
-    if (ns.length === 1) {
-      onDelete(ns[0].data.block);
-    } else if (ns.length > 1) {
+    // React Flow adds the nodes inside a selected frame; the confirmation counts those itself.
+    const ids = new Set(ns.map((n) => n.id));
+    const tops = ns.filter((n) => !n.parentId || !ids.has(n.parentId));
+    if (tops.length === 1) {
+      onDelete(tops[0].data.block);
+    } else if (tops.length > 1) {
       onNotice('Delete one block at a time: the confirmation says what goes with it.');
     } else if (es.length) {
       try {
