@@ -17,7 +17,8 @@ import { NewBlockDialog } from '../board/create';
 import { useBoard } from '../board/data';
 import { dropTarget, initialViewport, layoutBoard, type BoardLayout, type Viewport } from '../board/layout';
 import { boardEdges, descendants, type BoardIndex } from '../board/model';
-import { nodeTypes, reconcile, reconcileEdges, toEdges, toNodes, type BlockNode } from '../board/nodes';
+import { reconcile, reconcileEdges, toEdges, toNodes, type BlockNode } from '../board/flow';
+import { nodeTypes } from '../board/nodes';
 import { BlockPanel, EdgePanel, HelpPanel, SelectionPanel, makeLabels, type PanelContext } from '../board/panel';
 import { RecentWaves, WavePlanDialog, type PlannedWave } from '../board/waves';
 import '../board/board.css';
@@ -40,8 +41,8 @@ function Board({ workspace }: { workspace: string }) {
   const { blocks, reload } = data;
   const layout = useMemo(() => (blocks ? layoutBoard(blocks) : null), [blocks]);
   const freshNodes = useMemo(() => (layout ? toNodes(layout, workspace) : []), [layout, workspace]);
-  const freshEdges = useMemo(() => (layout ? toEdges(boardEdges(layout.placed.map((p) => p.block), layout.index.byId), layout.index.byId) : []),
-    [layout]);
+  const freshEdges = useMemo(() => (blocks && layout ? toEdges(boardEdges(blocks, layout.index.byId), layout.index.byId) : []),
+    [blocks, layout]);
   const [nodes, setNodes] = useState<BlockNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
@@ -122,6 +123,7 @@ function Board({ workspace }: { workspace: string }) {
           <button type="button" onClick={() => setNotice(null)}>Dismiss</button>
         </div>
       )}
+      {data.error && <div className="board-notice" role="alert">The board could not be refreshed: {data.error}</div>}
       <div className="board-main">
         <div className="board-canvas">
           {blocks.length === 0 ? (
@@ -211,7 +213,7 @@ const Toolbar = memo(function Toolbar({ workspace, layout, selected, label, onCr
       </datalist>
       <RecentWaves workspace={workspace} />
       <span className="grow" />
-      <span className="muted counts" aria-live="polite">
+      <span className="muted counts">
         {counts.service} services · {counts.module} modules · {counts.task} tasks{selected ? ` · ${selected.name} selected` : ''}
       </span>
     </div>
