@@ -10,9 +10,9 @@ export const CARD = { width: 220, height: 76 } as const;
 /** The space a frame keeps above its content for its title. */
 export const HEADER = 36;
 export const PAD = 12;
-export const GAP = 14;
+const GAP = 14;
 /** Space between the services themselves. */
-export const ROOT_GAP = 48;
+const ROOT_GAP = 48;
 const MAX_COLUMNS = 4;
 /** An empty frame is still big enough to drop a card into. */
 const EMPTY = { width: CARD.width + 2 * PAD, height: HEADER + CARD.height / 2 + PAD };

@@ -1,6 +1,6 @@
 // The side panel: what the selection is and what can be done with it. One block: its form, its dependencies,
 // and for a task its status, latest run, estimate and "Start run". Several: the tasks among them, for a wave.
-import { memo, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, describe, wsPath } from '../lib/api';
 import { Link, navigate } from '../lib/router';
 import type { Block, BlockKind } from '../lib/types';
@@ -334,11 +334,10 @@ export function EdgePanel({ ctx, from, to }: { ctx: PanelContext; from: Block; t
 }
 
 /** Nothing selected: how the board is used. */
-export function HelpPanel({ children }: { children?: ReactNode }) {
+export function HelpPanel() {
   return (
     <section className="board-panel-body help" aria-label="How to use the board">
       <h2>The board</h2>
-      {children}
       <ul>
         <li>Select a block to edit it; <kbd>Tab</kbd> to a block and press <kbd>Enter</kbd> to select it from the keyboard.</li>
         <li>Shift- or Ctrl-click tasks to select several, then plan a wave of them.</li>
