@@ -11,6 +11,13 @@ SELECT id, workspace, max_parallel, status, created_at, finished_at
 FROM wave
 WHERE workspace = :workspace AND id = :id
 
+-- name: WaveListRecent
+SELECT id, workspace, max_parallel, status, created_at, finished_at
+FROM wave
+WHERE workspace = :workspace
+ORDER BY id DESC
+LIMIT :limit
+
 -- name: WaveClaim
 UPDATE wave SET lease_owner = :node, lease_until = :until
 WHERE id IN (SELECT id FROM wave

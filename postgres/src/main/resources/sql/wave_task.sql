@@ -12,6 +12,12 @@ FROM wave_task
 WHERE wave = :wave
 ORDER BY position
 
+-- name: WaveTaskListByWaves
+SELECT wave, task, position, status, run, error
+FROM wave_task
+WHERE wave = ANY(:waves)
+ORDER BY wave, position
+
 -- name: WaveTaskMove
 UPDATE wave_task SET status = :to_status, run = coalesce(:run, run), error = :error
 WHERE wave = :wave AND task = :task AND status = :from_status

@@ -11,7 +11,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** Waves and their tasks in PostgreSQL. */
 public final class PostgresWaves implements WaveStore {
@@ -49,6 +51,18 @@ public final class PostgresWaves implements WaveStore {
         return db.read(c -> {
             var head = waves.list(c, "WaveGet", params("workspace", workspace, "id", id), PostgresWaves::head);
             return head.isEmpty() ? Optional.<Wave>empty() : Optional.of(withTasks(c, head.get(0)));
+        });
+    }
+
+    @Override
+    public List<Wave> recent(String workspace, int limit) {
+        return db.read(c -> {
+            var heads = waves.list(c, "WaveListRecent", params("workspace", workspace, "limit", limit), PostgresWaves::head);
+            // the tasks of every listed wave in one statement, not one per wave
+            var byWave = tasks.list(c, "WaveTaskListByWaves", params("waves", heads.stream().map(Head::id).toArray(Long[]::new)),
+                    rs -> Map.entry(rs.getLong("wave"), task(rs))).stream()
+                    .collect(Collectors.groupingBy(Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
+            return heads.stream().map(h -> wave(h, byWave.getOrDefault(h.id(), List.of()))).toList();
         });
     }
 
@@ -92,10 +106,16 @@ public final class PostgresWaves implements WaveStore {
     }
 
     private Wave withTasks(Connection c, Head h) throws SQLException {
-        var list = tasks.list(c, "WaveTaskListByWave", params("wave", h.id()), rs -> new Wave.Task(rs.getLong("task"),
-                rs.getInt("position"), Wave.TaskState.fromWire(rs.getString("status")), Rows.nullableLong(rs, "run"),
-                rs.getString("error")));
-        return new Wave(h.id(), h.workspace(), h.maxParallel(), h.status(), h.createdAt(), h.finishedAt(), list);
+        return wave(h, tasks.list(c, "WaveTaskListByWave", params("wave", h.id()), PostgresWaves::task));
+    }
+
+    private static Wave wave(Head h, List<Wave.Task> tasks) {
+        return new Wave(h.id(), h.workspace(), h.maxParallel(), h.status(), h.createdAt(), h.finishedAt(), tasks);
+    }
+
+    private static Wave.Task task(ResultSet rs) throws SQLException {
+        return new Wave.Task(rs.getLong("task"), rs.getInt("position"), Wave.TaskState.fromWire(rs.getString("status")),
+                Rows.nullableLong(rs, "run"), rs.getString("error"));
     }
 
     private static Head head(ResultSet rs) throws SQLException {

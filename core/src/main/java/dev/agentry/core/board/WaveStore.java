@@ -11,6 +11,9 @@ public interface WaveStore {
 
     Optional<Wave> find(String workspace, long id);
 
+    /** The workspace's most recent waves, newest first, at most {@code limit}. */
+    List<Wave> recent(String workspace, int limit);
+
     /**
      * Claims the running waves no other node holds (or whose lease ran out) for {@code node} until {@code until},
      * and returns them: one node at a time advances a wave, so two cannot both fill its last free slot.

@@ -18,6 +18,7 @@ import java.util.Map;
 final class BoardRoutes {
     private static final int MAX_NAME = 200;
     private static final int MAX_DESCRIPTION = 20_000;
+    private static final int RECENT_WAVES = 50;
 
     private final Board board;
     private final WaveStore waves;
@@ -122,6 +123,11 @@ final class BoardRoutes {
         long id = Requests.pathId(ctx, "id");
         var wave = waves.find(ws(ctx), id).orElseThrow(() -> new NotFound("id", "no wave " + id + " in this workspace"));
         HttpApi.json(ctx, 200, view(wave));
+    }
+
+    /** The most recent waves, newest first: the board links to them, since nothing else names a wave's id. */
+    void listWaves(Context ctx) {
+        HttpApi.json(ctx, 200, Map.of("items", waves.recent(ws(ctx), RECENT_WAVES).stream().map(BoardRoutes::view).toList()));
     }
 
     record WaveTaskView(long task, String status, Long run, String error) {}

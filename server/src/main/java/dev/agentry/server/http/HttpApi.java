@@ -199,6 +199,7 @@ public final class HttpApi {
             r.post(WS + "/blocks/{id}/runs", boardRoutes::startTask);
             r.post(WS + "/waves/plan", boardRoutes::plan);
             r.post(WS + "/waves", boardRoutes::startWave);
+            r.get(WS + "/waves", boardRoutes::listWaves);
             r.get(WS + "/waves/{id}", boardRoutes::getWave);
 
             r.post("/api/pools", pools::register);

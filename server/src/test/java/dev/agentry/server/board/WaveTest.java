@@ -113,6 +113,27 @@ class WaveTest {
     }
 
     @Test
+    void the_recent_waves_are_listed_newest_first_with_their_tasks() {
+        try (var s = new TestServer()) {
+            long module = module(s);
+            long a = task(s, module, "a");
+            long b = task(s, module, "b");
+            long older = created(s, "/waves", "{\"tasks\": [" + a + "], \"maxParallel\": 1}").path("id").asLong();
+            long newer = created(s, "/waves", "{\"tasks\": [" + b + ", " + a + "], \"maxParallel\": 2}").path("id").asLong();
+
+            var items = get(s, "/waves").path("items");
+
+            assertThat(items.findValuesAsText("id")).containsExactly(Long.toString(newer), Long.toString(older));
+            var listed = items.get(0);
+            var single = wave(s, newer);
+            assertThat(listed.path("maxParallel").asInt()).isEqualTo(2);
+            assertThat(listed.path("tasks").findValuesAsText("task"))
+                    .containsExactlyElementsOf(single.path("tasks").findValuesAsText("task")).hasSize(2);
+            assertThat(items.get(1).path("tasks").findValuesAsText("task")).containsExactly(Long.toString(a));
+        }
+    }
+
+    @Test
     void a_wave_started_before_a_restart_finishes_after_it() {
         String url = TestDatabase.freshUrl();
         long wave;
