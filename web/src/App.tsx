@@ -62,9 +62,10 @@ function Shell({ workspace, me, path }: { workspace: string; me: Me; path: strin
   const base = `/w/${encodeURIComponent(workspace)}`;
   const rest = path.slice(base.length) || '/';
   const section = rest.split('/')[1] ?? '';
+  const current = section === 'waves' || section === '' ? 'board' : section; // a wave belongs to the board
   const waiting = state.decisions.size + state.attention.size;
   const nav = (to: string, label: string, name: string, extra?: number) => (
-    <Link to={`${base}/${to}`} aria-current={section === name ? 'page' : undefined}>
+    <Link to={`${base}/${to}`} aria-current={current === name ? 'page' : undefined}>
       {label}{extra ? <span className="count" aria-label={`${extra} waiting`}>{extra}</span> : null}
     </Link>
   );

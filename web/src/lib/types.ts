@@ -96,6 +96,7 @@ export type Wave = {
   maxParallel: number;
   tasks: { task: number; status: string; run?: number; error?: string }[];
   createdAt: string;
+  finishedAt?: string;
 };
 
 export type Page<T> = { items: T[] };

@@ -9,13 +9,11 @@ import type { Block, Page, Wave } from '../lib/types';
 import { Badge, Empty, ErrorText } from '../components/ui';
 import '../board/board.css';
 
-type WaveView = Wave & { finishedAt?: string };
-
 const POLL_MS = 2000;
 const SETTLE_MS = 300;
 
 export function WavePage({ workspace, id }: { workspace: string; id: number }) {
-  const [wave, setWave] = useState<WaveView | null>(null);
+  const [wave, setWave] = useState<Wave | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tasks, setTasks] = useState<ReadonlyMap<number, Block>>(new Map());
   const runs = useRef<ReadonlySet<number>>(new Set());
@@ -23,7 +21,7 @@ export function WavePage({ workspace, id }: { workspace: string; id: number }) {
 
   const load = useCallback(async () => {
     try {
-      const w = await api<WaveView>(wsPath(workspace, `/waves/${id}`));
+      const w = await api<Wave>(wsPath(workspace, `/waves/${id}`));
       runs.current = new Set(w.tasks.flatMap((t) => (t.run === undefined || t.run === null ? [] : [t.run])));
       setWave(w);
       setError(null);
