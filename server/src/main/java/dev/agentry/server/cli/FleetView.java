@@ -125,6 +125,22 @@ final class FleetView {
         }
     }
 
+    /**
+     * Tells the view a run's steps in the order its pipeline lists them. The events name a step only once it
+     * becomes ready, so without this a run started while watching would show only the steps it has reached, not
+     * the ones ahead of it as a snapshot does. Steps the view has not heard of are pending.
+     */
+    void plan(long runId, List<String> stepIds) {
+        Run run = inFlight.get(runId);
+        if (run == null) {
+            return;
+        }
+        var heard = new LinkedHashMap<>(run.steps);
+        run.steps.clear();
+        stepIds.forEach(id -> run.steps.put(id, heard.getOrDefault(id, "pending")));
+        heard.forEach(run.steps::putIfAbsent);
+    }
+
     /** The view as lines of at most {@link #WIDTH} characters. */
     List<String> render(Instant now) {
         var lines = new ArrayList<String>();

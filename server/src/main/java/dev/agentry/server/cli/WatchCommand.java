@@ -1,7 +1,10 @@
 package dev.agentry.server.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,8 +49,12 @@ public final class WatchCommand extends ClientCommand {
                 if (frame.id() == null) {
                     return true; // gap or cut-off: the stream goes on with a snapshot or from the last id
                 }
+                JsonNode event = frame.json();
                 synchronized (view) {
-                    view.apply(frame.json());
+                    view.apply(event);
+                }
+                if (event.path("type").asText().equals("run.queued")) {
+                    plan(api, view, event.path("run").asLong());
                 }
                 if (once) {
                     view.render(Instant.now()).forEach(out()::println);
@@ -65,6 +72,21 @@ public final class WatchCommand extends ClientCommand {
             }
         }
         return 0;
+    }
+
+    /** Shows a run started while watching with all its steps, as a snapshot would, and not only those it has reached. */
+    private static void plan(ApiClient api, FleetView view, long run) {
+        JsonNode shown;
+        try {
+            shown = api.get("/runs/" + run, Map.of());
+        } catch (ApiClient.Failure f) {
+            return; // gone already, or the server is away: its steps show as they become ready
+        }
+        var steps = new ArrayList<String>();
+        shown.path("steps").forEach(step -> steps.add(step.path("id").asText()));
+        synchronized (view) {
+            view.plan(run, steps);
+        }
     }
 
     private void draw(FleetView view) {

@@ -57,6 +57,21 @@ class FleetViewTest {
     }
 
     @Test
+    void a_run_queued_while_watching_shows_its_steps_in_the_pipelines_order_with_those_ahead_pending() throws Exception {
+        apply("{\"id\": 1, \"type\": \"snapshot\", \"data\": {\"position\": 1, \"runs\": [], \"decisions\": [], \"attention\": []}}");
+        apply("{\"id\": 2, \"type\": \"run.queued\", \"run\": 9, \"data\": {\"pipeline\": \"fan\"}}");
+        apply("{\"id\": 3, \"type\": \"run.started\", \"run\": 9, \"data\": {}}");
+        apply("{\"id\": 4, \"type\": \"step.started\", \"run\": 9, \"step\": \"right\", \"attempt\": 1, \"data\": {}}");
+        view.plan(9, java.util.List.of("left", "right", "join"));
+        assertThat(screen()).containsPattern("9 +fan +running +left· right▶ join·");
+
+        apply("{\"id\": 5, \"type\": \"step.started\", \"run\": 9, \"step\": \"left\", \"attempt\": 1, \"data\": {}}");
+        assertThat(screen()).as("events keep the pipeline's order").containsPattern("9 +fan +running +left▶ right▶ join·");
+        view.plan(404, java.util.List.of("nothing"));
+        assertThat(screen()).as("a run the view does not show stays unshown").doesNotContain("404");
+    }
+
+    @Test
     void long_names_and_prompts_are_cut_to_the_width_not_wrapped() throws Exception {
         apply("""
                 {"id": 1, "type": "snapshot", "data": {"position": 1,
