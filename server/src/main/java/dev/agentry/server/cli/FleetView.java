@@ -190,6 +190,43 @@ final class FleetView {
         };
     }
 
+    /**
+     * What a terminal is sent to show {@code lines} in place of what it showed before: each line written at
+     * its row and the rest of that row erased, then everything below the view erased, with the cursor left on
+     * the row under the view. Nothing scrolls and the screen is never blank between two views, so the view
+     * neither flickers nor leaves copies of itself in the terminal's scrollback, as clearing the screen before
+     * each view did. The first view clears the screen once, as {@code clear} does.
+     */
+    static String frame(List<String> lines, boolean first) {
+        var frame = new StringBuilder(first ? "\033[H\033[2J" : "");
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            frame.append("\033[").append(i + 1).append(";1H").append(line);
+            if (width(line) < WIDTH) {
+                frame.append("\033[K"); // not after a full row: there it would erase the row's last character
+            }
+        }
+        return frame.append("\033[").append(lines.size() + 1).append(";1H\033[J").toString();
+    }
+
+    /** How many columns a terminal gives the text: two for East Asian wide characters, none for combining marks. */
+    static int width(String text) {
+        return text.codePoints().map(FleetView::width).sum();
+    }
+
+    private static int width(int c) {
+        int type = Character.getType(c);
+        if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || type == Character.FORMAT) {
+            return 0;
+        }
+        boolean wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF)
+                || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF)
+                || (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F)
+                || (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F)
+                || (c >= 0x1F680 && c <= 0x1F6FF) || (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD);
+        return wide ? 2 : 1;
+    }
+
     private static String fit(String text) {
         return fit(text, WIDTH);
     }

@@ -31,12 +31,14 @@ public final class WatchCommand extends ClientCommand {
         var dirty = new AtomicBoolean();
         Thread painter = once ? null : Thread.ofVirtual().start(() -> {
             try {
+                boolean first = true;
                 while (true) {
                     Thread.sleep(REDRAW_MILLIS);
                     if (dirty.getAndSet(false)) {
                         synchronized (view) {
-                            draw(view);
+                            draw(view, first);
                         }
+                        first = false;
                     }
                 }
             } catch (InterruptedException e) {
@@ -89,10 +91,8 @@ public final class WatchCommand extends ClientCommand {
         }
     }
 
-    private void draw(FleetView view) {
-        var out = out();
-        out.print("\033[H\033[2J"); // home, clear: redraw in place
-        view.render(Instant.now()).forEach(out::println);
-        out.flush();
+    private void draw(FleetView view, boolean first) {
+        out().print(FleetView.frame(view.render(Instant.now()), first)); // one write: the terminal never shows half a view
+        out().flush();
     }
 }

@@ -72,6 +72,16 @@ class FleetViewTest {
     }
 
     @Test
+    void a_view_is_redrawn_in_place_row_by_row_and_only_the_first_clears_the_screen() {
+        String full = "x".repeat(FleetView.WIDTH);
+        assertThat(FleetView.frame(java.util.List.of("header", "", full), true))
+                .isEqualTo("\033[H\033[2J\033[1;1Hheader\033[K\033[2;1H\033[K\033[3;1H" + full + "\033[4;1H\033[J");
+        assertThat(FleetView.frame(java.util.List.of("header"), false))
+                .as("no clearing, so nothing scrolls into the scrollback and the screen is never blank")
+                .isEqualTo("\033[1;1Hheader\033[K\033[2;1H\033[J").doesNotContain("\n");
+    }
+
+    @Test
     void long_names_and_prompts_are_cut_to_the_width_not_wrapped() throws Exception {
         apply("""
                 {"id": 1, "type": "snapshot", "data": {"position": 1,
