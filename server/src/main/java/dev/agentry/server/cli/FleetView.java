@@ -141,12 +141,14 @@ final class FleetView {
         heard.forEach(run.steps::putIfAbsent);
     }
 
-    /** The view as lines of at most {@link #WIDTH} characters. */
+    /** The view as lines of at most {@link #WIDTH} columns. */
     List<String> render(Instant now) {
         var lines = new ArrayList<String>();
-        // The clock first: it shows the view is alive even when a long workspace name is cut.
-        lines.add(fit(CLOCK.format(now) + "  " + inFlight.size() + " in flight, " + decisions.size() + " waiting for you, "
-                + attention.size() + " attention  [" + workspace + ", log " + position + "]"));
+        // The clock and the counts first, the log position last: a long workspace name is what is cut.
+        String counts = CLOCK.format(now) + "  " + inFlight.size() + " in flight, " + decisions.size() + " waiting for you, "
+                + attention.size() + " attention  [";
+        String log = ", log " + position + "]";
+        lines.add(fit(counts + fit(workspace, Math.max(1, WIDTH - counts.length() - log.length())) + log));
         lines.add("");
         if (inFlight.isEmpty() && finished.isEmpty()) {
             lines.add("Nothing in flight. Start a run: agentry run PIPELINE");
@@ -231,8 +233,28 @@ final class FleetView {
         return fit(text, WIDTH);
     }
 
-    private static String fit(String text, int width) {
-        String oneLine = text.replace('\n', ' ').replace('\r', ' ');
-        return oneLine.length() <= width ? oneLine : oneLine.substring(0, width - 1) + "…";
+    /**
+     * The text on one line of at most {@code width} columns, cut with "…" when longer. Line breaks and tabs
+     * become spaces, other control characters '?', and invisible formatting characters go: text that comes
+     * from runs, such as a prompt made from a run's inputs, must reach the terminal as text, never as its
+     * commands (clear the screen, move the cursor, retitle the window), and take the columns it is counted for.
+     */
+    static String fit(String text, int width) {
+        int[] shown = text.codePoints().filter(c -> Character.getType(c) != Character.FORMAT)
+                .map(c -> c == '\n' || c == '\r' || c == '\t' ? ' ' : Character.getType(c) == Character.CONTROL ? '?' : c)
+                .toArray();
+        if (java.util.Arrays.stream(shown).map(FleetView::width).sum() <= width) {
+            return new String(shown, 0, shown.length);
+        }
+        var line = new StringBuilder();
+        int used = 0;
+        for (int c : shown) {
+            if (used + width(c) > width - 1) {
+                break;
+            }
+            line.appendCodePoint(c);
+            used += width(c);
+        }
+        return line.append('…').toString();
     }
 }

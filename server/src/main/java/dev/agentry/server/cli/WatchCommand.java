@@ -67,10 +67,12 @@ public final class WatchCommand extends ClientCommand {
                 return true;
             });
         } catch (InterruptedException e) {
-            // Ctrl-C
+            Thread.interrupted(); // the interrupt was Ctrl-C: it is handled
         } finally {
             if (painter != null) {
                 painter.interrupt();
+                painter.join(); // no view drawn after the line below
+                out().println(); // the terminal echoed ^C under the view: what comes next starts on a line of its own
             }
         }
         return 0;

@@ -17,7 +17,7 @@ class FleetViewTest {
 
     private String screen() {
         var lines = view.render(Instant.parse("2026-11-21T10:00:00Z"));
-        assertThat(lines).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(FleetView.WIDTH));
+        assertThat(lines).allSatisfy(l -> assertThat(FleetView.width(l)).as(l).isLessThanOrEqualTo(FleetView.WIDTH));
         return String.join("\n", lines);
     }
 
@@ -79,6 +79,38 @@ class FleetViewTest {
         assertThat(FleetView.frame(java.util.List.of("header"), false))
                 .as("no clearing, so nothing scrolls into the scrollback and the screen is never blank")
                 .isEqualTo("\033[1;1Hheader\033[K\033[2;1H\033[J").doesNotContain("\n");
+    }
+
+    @Test
+    void a_prompt_reaches_the_terminal_as_text_in_the_columns_it_takes() throws Exception {
+        String wide = "本番環境にデプロイしますか".repeat(4);
+        apply("""
+                {"id": 1, "type": "snapshot", "data": {"position": 1, "runs": [],
+                  "decisions": [{"id": 1, "run": 1, "step": "ask", "prompt": "%s"},
+                                {"id": 2, "run": 2, "step": "ask", "prompt": "ok\\u001b[2J\\u001b]2;pwned\\u0007\\u009b1m\\tthen\\u202e tab"},
+                                {"id": 3, "run": 3, "step": "ask", "prompt": "%s"}],
+                  "attention": []}}""".formatted(wide, "é🚀".repeat(40)));
+        var lines = view.render(Instant.parse("2026-11-21T10:00:00Z"));
+        assertThat(lines).allSatisfy(l -> assertThat(FleetView.width(l)).as(l).isLessThanOrEqualTo(FleetView.WIDTH));
+        assertThat(lines).as("no control character reaches the terminal")
+                .allSatisfy(l -> assertThat(l.codePoints()).noneMatch(c -> Character.getType(c) == Character.CONTROL));
+        assertThat(lines).contains("  #2     run 2 ask: ok?[2J?]2;pwned??1m then tab");
+        String cut = lines.stream().filter(l -> l.startsWith("  #1 ")).findFirst().orElseThrow();
+        assertThat(cut).as("two columns a character: cut at 80 columns, not at 80 characters")
+                .startsWith("  #1     run 1 ask: 本番環境").endsWith("…").hasSizeLessThan(FleetView.WIDTH);
+        assertThat(FleetView.width(cut)).isBetween(FleetView.WIDTH - 1, FleetView.WIDTH);
+        String emoji = lines.stream().filter(l -> l.startsWith("  #3 ")).findFirst().orElseThrow();
+        assertThat(emoji).as("never half a surrogate pair").endsWith("…").doesNotContain("\uFFFD")
+                .satisfies(l -> assertThat(l.codePoints()).noneMatch(c -> c >= 0xD800 && c <= 0xDFFF));
+    }
+
+    @Test
+    void a_long_workspace_name_is_cut_in_the_header_and_the_log_position_stays() throws Exception {
+        var named = new FleetView("a-workspace-whose-name-is-long-enough-to-crowd-the-header-out");
+        named.apply(JSON.readTree("{\"id\": 123456, \"type\": \"snapshot\", \"data\": {\"runs\": [], \"decisions\": [], \"attention\": []}}"));
+        String header = named.render(Instant.parse("2026-11-21T10:00:00Z")).get(0);
+        assertThat(FleetView.width(header)).isLessThanOrEqualTo(FleetView.WIDTH);
+        assertThat(header).matches("\\d\\d:\\d\\d:\\d\\d  0 in flight, 0 waiting for you, 0 attention  \\[a-workspac…, log 123456]");
     }
 
     @Test

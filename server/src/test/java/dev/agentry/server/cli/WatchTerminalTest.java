@@ -108,8 +108,42 @@ class WatchTerminalTest {
                 .filteredOn(line -> HEADER.matcher(line).matches()).hasSize(1);
 
         terminal.keys("C-c");
-        String ended = await().atMost(PATIENCE).until(terminal::ended, how -> how != null);
-        assertThat(ended).as("Ctrl-C ends the watch as a success:\n%s", String.join("\n", terminal.history())).isEqualTo("exit 0");
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(terminal.ended())
+                .as("Ctrl-C ends the watch as a success and leaves the cursor at the start of a line:\n%s",
+                        String.join("\n", terminal.history())).isEqualTo("[watch ended: exit 0]"));
+    }
+
+    @Test
+    void what_runs_bring_to_the_screen_stays_inside_eighty_columns_and_cannot_steer_the_terminal() throws Exception {
+        String ws = workspace("a-workspace-whose-name-is-long-enough-to-crowd-the-header");
+        apply(ws, """
+                name: a-pipeline-with-a-rather-long-name
+                inputs:
+                  question: {required: true}
+                steps:
+                  - {id: first-of-many-steps, kind: noop}
+                  - {id: second-of-many-steps, kind: noop}
+                  - {id: third-of-many-steps, kind: noop}
+                  - {id: fourth-of-many-steps, kind: noop}
+                  - {id: ask, kind: approval, prompt: "{{ inputs.question }}",
+                     needs: [first-of-many-steps, second-of-many-steps, third-of-many-steps, fourth-of-many-steps]}
+                """);
+        terminal = Terminal.watch(dir, server.url, ws);
+        terminal.awaitScreen(s -> assertThat(s).contains("Nothing in flight."));
+
+        // Wide characters take two columns each: 40 of them are the whole width.
+        long wide = startRun(ws, "a-pipeline-with-a-rather-long-name", "{\"question\": \"" + "本番環境にデプロイしますか".repeat(4) + "\"}");
+        // Control characters in a prompt would be the terminal's commands: clear the screen, retitle the pane.
+        long steering = startRun(ws, "a-pipeline-with-a-rather-long-name",
+                "{\"question\": \"ok\\u001b[2J\\u001b[H\\u001b]2;pwned\\u0007 then\\ta tab\"}");
+        long wideDecision = pendingDecision(ws, wide);
+        long steeringDecision = pendingDecision(ws, steering);
+        var screen = terminal.awaitScreen(s -> assertThat(s)
+                .containsPattern("(?m)^" + wide + " +a-pipeline-with… +needs-you +first-of-many-steps✓ second-of-many-steps✓ .*…$")
+                .containsPattern("(?m)^  #" + wideDecision + " +run " + wide + " ask: 本番環境にデプロイしますか.*…$")
+                .containsPattern("(?m)^  #" + steeringDecision + " +run " + steering + " ask: ok.*pwned.* then a tab$"));
+        assertThat(screen.get(0)).as("the log position stays; the workspace's name is cut").matches(".*  \\[a-workspace-w.*…, log \\d+\\]");
+        assertThat(terminal.paneTitle()).doesNotContain("pwned");
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -180,13 +214,18 @@ class WatchTerminalTest {
             String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             var command = new ArrayList<>(List.of(java, "-cp", classpath, "dev.agentry.server.Main", "watch", "-w", workspace));
             command.addAll(List.of(args));
-            // The classpath is longer than a tmux command may be, so the session runs a script that runs the JVM.
-            Path script = Files.writeString(dir.resolve("watch-" + workspace + ".sh"),
-                    "exec " + String.join(" ", command.stream().map(Terminal::quoted).toList()) + "\n");
+            // The classpath is longer than a tmux command may be, so the session runs a script that runs the JVM. The
+            // script's shell outlives the watch to say how it ended, on the screen: tmux itself does not always learn
+            // the exit status of a pane's process. It traps Ctrl-C rather than ignore it, which the JVM would inherit.
+            Path script = Files.writeString(dir.resolve("watch-" + workspace + ".sh"), """
+                    trap true INT
+                    %s
+                    echo "[watch ended: exit $?]"
+                    """.formatted(String.join(" ", command.stream().map(Terminal::quoted).toList())));
             Path config = Files.writeString(dir.resolve("tmux-" + workspace + ".conf"), """
                     set -g status off
                     set -g remain-on-exit on
-                    """);
+                    """); // the screen stays readable after the script ends
             var terminal = new Terminal();
             terminal.tmux(Map.of("AGENTRY_URL", url, "AGENTRY_TOKEN", TestServer.ADMIN_TOKEN, "LANG", "C.UTF-8", "LC_ALL", "C.UTF-8"),
                     "-f", config.toString(), "new-session", "-d", "-x", Integer.toString(COLUMNS), "-y", Integer.toString(ROWS),
@@ -241,18 +280,17 @@ class WatchTerminalTest {
             return tmux(Map.of(), args.toArray(String[]::new)).lines().map(String::stripTrailing).toList();
         }
 
+        String paneTitle() {
+            return tmux(Map.of(), "display-message", "-p", "-t", "watch", "#{pane_title}").strip();
+        }
+
         void keys(String keys) {
             tmux(Map.of(), "send-keys", "-t", "watch", keys);
         }
 
-        /** How the watch ended ("exit 0", or "signal 2" when a signal killed it); null while it runs. */
+        /** The line the script prints when the watch has ended ("[watch ended: exit 0]"); null while it runs. */
         String ended() {
-            String[] dead = tmux(Map.of(), "display-message", "-p", "-t", "watch",
-                    "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}").strip().split(":", -1);
-            if (!dead[0].equals("1") || (dead[1].isEmpty() && dead[2].isEmpty())) {
-                return null; // tmux can know the pane is dead a moment before it knows how it died
-            }
-            return dead[1].isEmpty() ? "signal " + dead[2] : "exit " + dead[1];
+            return capture().stream().filter(line -> line.contains("[watch ended: ")).findFirst().orElse(null);
         }
 
         private String tmux(Map<String, String> env, String... args) {
