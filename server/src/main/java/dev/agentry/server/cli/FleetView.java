@@ -19,7 +19,11 @@ import java.util.TreeMap;
  */
 final class FleetView {
     static final int WIDTH = 80;
+    /** Lines: the view fits a terminal of 80×24 with the cursor's line under it, so that it never scrolls. */
+    static final int HEIGHT = 23;
     private static final int FINISHED_SHOWN = 5;
+    private static final int DECISIONS_SHOWN = 6;
+    private static final int ATTENTION_SHOWN = 4;
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private static final class Run {
@@ -93,6 +97,8 @@ final class FleetView {
                 run.pipeline = data.path("pipeline").asText(run.pipeline);
             }
             if (status.equals("succeeded") || status.equals("failed") || status.equals("canceled")) {
+                // A run that ended waits for nobody; canceling one ends its decision without a decision event.
+                decisions.values().removeIf(d -> d.run() == runId);
                 inFlight.remove(runId);
                 finished.addFirst(run);
                 while (finished.size() > FINISHED_SHOWN) {
@@ -141,7 +147,11 @@ final class FleetView {
         heard.forEach(run.steps::putIfAbsent);
     }
 
-    /** The view as lines of at most {@link #WIDTH} columns. */
+    /**
+     * The view as at most {@link #HEIGHT} lines of at most {@link #WIDTH} columns. What waits for a person is
+     * kept in view first: the decisions and attention items (the first few of each, and how many more), then
+     * as many runs in flight as the rest of the lines hold (and how many more), then the runs that finished.
+     */
     List<String> render(Instant now) {
         var lines = new ArrayList<String>();
         // The clock and the counts first, the log position last: a long workspace name is what is cut.
@@ -150,22 +160,41 @@ final class FleetView {
         String log = ", log " + position + "]";
         lines.add(fit(counts + fit(workspace, Math.max(1, WIDTH - counts.length() - log.length())) + log));
         lines.add("");
+        var waiting = section("Waiting for you (agentry decisions approve|reject ID):", decisions.values().stream()
+                .map(d -> String.format("  #%-5d run %d %s: %s", d.id(), d.run(), d.step(), d.prompt())).toList(),
+                DECISIONS_SHOWN, "agentry decisions list");
+        var open = section("Attention (agentry attention resolve ID):", attention.values().stream()
+                .map(a -> String.format("  #%-5d %s: %s", a.id(), a.kind(), a.summary())).toList(),
+                ATTENTION_SHOWN, "agentry attention list");
         if (inFlight.isEmpty() && finished.isEmpty()) {
             lines.add("Nothing in flight. Start a run: agentry run PIPELINE");
         } else {
+            int rows = HEIGHT - lines.size() - waiting.size() - open.size() - 1; // the column titles take one
             lines.add(String.format("%-7s %-16s %-10s %s", "RUN", "PIPELINE", "STATUS", "STEPS"));
-            inFlight.values().forEach(run -> lines.add(row(run)));
-            finished.forEach(run -> lines.add(row(run)));
+            var runs = new ArrayList<>(inFlight.values());
+            if (runs.size() > rows) {
+                runs.subList(rows - 1, runs.size()).clear();
+                runs.forEach(run -> lines.add(row(run)));
+                lines.add("… and " + (inFlight.size() - runs.size()) + " more in flight: agentry runs list");
+            } else {
+                runs.forEach(run -> lines.add(row(run)));
+                finished.stream().limit(rows - runs.size()).forEach(run -> lines.add(row(run)));
+            }
         }
-        if (!decisions.isEmpty()) {
-            lines.add("");
-            lines.add("Waiting for you (agentry decisions approve|reject ID):");
-            decisions.values().forEach(d -> lines.add(fit(String.format("  #%-5d run %d %s: %s", d.id(), d.run(), d.step(), d.prompt()))));
+        lines.addAll(waiting);
+        lines.addAll(open);
+        return lines;
+    }
+
+    /** A blank line, a title and the first {@code shown} items, then how many more and where to see them. */
+    private static List<String> section(String title, List<String> items, int shown, String more) {
+        if (items.isEmpty()) {
+            return List.of();
         }
-        if (!attention.isEmpty()) {
-            lines.add("");
-            lines.add("Attention (agentry attention resolve ID):");
-            attention.values().forEach(a -> lines.add(fit(String.format("  #%-5d %s: %s", a.id(), a.kind(), a.summary()))));
+        var lines = new ArrayList<>(List.of("", title));
+        items.stream().limit(items.size() > shown ? shown - 1 : shown).forEach(item -> lines.add(fit(item)));
+        if (items.size() > shown) {
+            lines.add("  … and " + (items.size() - shown + 1) + " more: " + more);
         }
         return lines;
     }

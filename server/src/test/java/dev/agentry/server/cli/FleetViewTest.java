@@ -114,6 +114,46 @@ class FleetViewTest {
     }
 
     @Test
+    void a_crowded_workspace_fits_the_height_and_keeps_what_waits_for_a_person_in_view() throws Exception {
+        var runs = new StringBuilder();
+        var decisions = new StringBuilder();
+        var attention = new StringBuilder();
+        for (int i = 1; i <= 30; i++) {
+            String comma = i == 1 ? "" : ",";
+            runs.append(comma).append("{\"id\": ").append(i).append(", \"pipeline\": \"hold\", \"status\": \"needs-you\", \"steps\": []}");
+            decisions.append(comma).append("{\"id\": ").append(100 + i).append(", \"run\": ").append(i).append(", \"step\": \"ask\", \"prompt\": \"Go?\"}");
+            attention.append(comma).append("{\"id\": ").append(200 + i).append(", \"type\": \"stalled\", \"run\": ").append(i)
+                    .append(", \"summary\": \"quiet\"}");
+        }
+        apply("{\"id\": 1, \"type\": \"snapshot\", \"data\": {\"runs\": [" + runs + "], \"decisions\": [" + decisions
+                + "], \"attention\": [" + attention + "]}}");
+        var lines = view.render(Instant.parse("2026-11-21T10:00:00Z"));
+        assertThat(lines).hasSize(FleetView.HEIGHT);
+        assertThat(lines.get(0)).contains(" 30 in flight, 30 waiting for you, 30 attention");
+        assertThat(lines).contains("… and 25 more in flight: agentry runs list", "  #105   run 5 ask: Go?", "  … and 25 more: agentry decisions list",
+                "  #203   stalled: quiet", "  … and 27 more: agentry attention list");
+        assertThat(lines).filteredOn(l -> l.startsWith("  #1")).hasSize(5);
+
+        apply("{\"id\": 2, \"type\": \"snapshot\", \"data\": {\"runs\": [" + runs + "], \"decisions\": [], \"attention\": []}}");
+        lines = view.render(Instant.parse("2026-11-21T10:00:00Z"));
+        assertThat(lines).hasSize(FleetView.HEIGHT).endsWith("… and 11 more in flight: agentry runs list");
+    }
+
+    @Test
+    void a_canceled_run_no_longer_waits_for_anyone() throws Exception {
+        apply("""
+                {"id": 1, "type": "snapshot", "data": {"position": 1,
+                  "runs": [{"id": 7, "pipeline": "hold", "status": "needs-you", "steps": [{"id": "ask", "status": "waiting", "attempts": 0}]},
+                           {"id": 8, "pipeline": "hold", "status": "needs-you", "steps": [{"id": "ask", "status": "waiting", "attempts": 0}]}],
+                  "decisions": [{"id": 3, "run": 7, "step": "ask", "prompt": "Let it go?"}, {"id": 4, "run": 8, "step": "ask", "prompt": "Let it go?"}],
+                  "attention": []}}""");
+        apply("{\"id\": 2, \"type\": \"step.canceled\", \"run\": 7, \"step\": \"ask\", \"data\": {}}");
+        apply("{\"id\": 3, \"type\": \"run.canceled\", \"run\": 7, \"data\": {}}");
+        assertThat(screen()).contains("1 in flight, 1 waiting for you").containsPattern("7 +hold +canceled +ask-")
+                .contains("#4     run 8").doesNotContain("#3 ");
+    }
+
+    @Test
     void long_names_and_prompts_are_cut_to_the_width_not_wrapped() throws Exception {
         apply("""
                 {"id": 1, "type": "snapshot", "data": {"position": 1,

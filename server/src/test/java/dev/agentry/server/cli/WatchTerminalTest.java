@@ -146,6 +146,35 @@ class WatchTerminalTest {
         assertThat(terminal.paneTitle()).doesNotContain("pwned");
     }
 
+    @Test
+    void more_runs_than_the_terminal_has_rows_are_summed_up_and_what_waits_for_a_person_stays_in_view() throws Exception {
+        String ws = workspace("crowded");
+        apply(ws, "{name: hold, steps: [{id: ask, kind: approval, prompt: 'Let it go?'}]}");
+        terminal = Terminal.watch(dir, server.url, ws);
+        terminal.awaitScreen(s -> assertThat(s).contains("Nothing in flight."));
+
+        var runs = new ArrayList<Long>();
+        for (int i = 0; i < 30; i++) {
+            runs.add(startRun(ws, "hold", "{}"));
+        }
+        var crowded = terminal.awaitScreen(s -> assertThat(s).contains(" 30 in flight, 30 waiting for you, 0 attention")
+                .containsPattern("(?m)^… and \\d+ more in flight: agentry runs list$")
+                .contains("Waiting for you (agentry decisions approve|reject ID):")
+                .containsPattern("(?m)^  #\\d+ +run " + runs.get(0) + " ask: Let it go\\?$")
+                .containsPattern("(?m)^  … and 25 more: agentry decisions list$"));
+        assertThat(crowded.subList(FleetView.HEIGHT, ROWS)).as("the view fits a terminal of 80×24, its cursor under it")
+                .allSatisfy(line -> assertThat(line).isEmpty());
+
+        for (long run : runs) {
+            var r = server.post("/api/workspaces/" + ws + "/runs/" + run + "/cancel", "{}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+        terminal.awaitScreen(s -> assertThat(s).contains(" 0 in flight, 0 waiting for you, 0 attention")
+                .containsPattern("(?m)^" + runs.get(29) + " +hold +canceled +ask-$")
+                .as("what the longer view showed is gone").doesNotContain("more", "Waiting for you"));
+        assertThat(terminal.history()).filteredOn(line -> HEADER.matcher(line).matches()).hasSize(1);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private String workspace(String name) {
