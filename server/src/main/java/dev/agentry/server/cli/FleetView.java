@@ -50,6 +50,8 @@ final class FleetView {
     private final Map<Long, Decision> decisions = new TreeMap<>();
     private final Map<Long, Attention> attention = new TreeMap<>();
     private long position;
+    /** What the event stream last said about itself (the connection lost, found again), until the next event. */
+    private String notice;
 
     FleetView(String workspace) {
         this.workspace = workspace;
@@ -60,6 +62,7 @@ final class FleetView {
         String type = event.path("type").asText();
         JsonNode data = event.path("data");
         position = Math.max(position, event.path("id").asLong());
+        notice = null;
         if (type.equals("snapshot")) {
             inFlight.clear();
             decisions.clear();
@@ -131,6 +134,11 @@ final class FleetView {
         }
     }
 
+    /** Shows what the event stream says about itself under the header, until the next event arrives. */
+    void notice(String message) {
+        notice = message;
+    }
+
     /**
      * Tells the view a run's steps in the order its pipeline lists them. The events name a step only once it
      * becomes ready, so without this a run started while watching would show only the steps it has reached, not
@@ -159,7 +167,7 @@ final class FleetView {
                 + attention.size() + " attention  [";
         String log = ", log " + position + "]";
         lines.add(fit(counts + fit(workspace, Math.max(1, WIDTH - counts.length() - log.length())) + log));
-        lines.add("");
+        lines.add(notice == null ? "" : fit("! " + notice));
         var waiting = section("Waiting for you (agentry decisions approve|reject ID):", decisions.values().stream()
                 .map(d -> String.format("  #%-5d run %d %s: %s", d.id(), d.run(), d.step(), d.prompt())).toList(),
                 DECISIONS_SHOWN, "agentry decisions list");

@@ -6,11 +6,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "watch", description = {"The workspace live in the terminal: runs in flight with their steps, decisions waiting "
-        + "for you, open attention items. Redraws in place as events arrive; Ctrl-C ends it.",
+        + "for you, open attention items. Redraws in place as events arrive, and each second for its clock; Ctrl-C ends it.",
         "Step marks: ✓ succeeded  ✗ failed  ▶ running  ⏸ waiting  … ready or retrying  - skipped or canceled  · pending; ×N is the attempt."})
 public final class WatchCommand extends ClientCommand {
     /** Not the step output: a watch shows states, and output would only make it redraw. */
@@ -27,18 +28,29 @@ public final class WatchCommand extends ClientCommand {
                 : System.getenv().getOrDefault("AGENTRY_WORKSPACE", "default"));
         var query = new LinkedHashMap<String, String>();
         query.put("type", TYPES);
-        var stream = new EventStream(api, "/events", query, false, null, spec.commandLine().getErr());
         var dirty = new AtomicBoolean();
+        Consumer<String> notes = message -> { // said in the view, which a message printed under it would scramble
+            synchronized (view) {
+                view.notice(message);
+            }
+            dirty.set(true);
+        };
+        var stream = once ? new EventStream(api, "/events", query, false, null, spec.commandLine().getErr())
+                : new EventStream(api, "/events", query, false, null, notes);
         Thread painter = once ? null : Thread.ofVirtual().start(() -> {
             try {
                 boolean first = true;
+                long shown = 0; // the second the clock showed last
                 while (true) {
                     Thread.sleep(REDRAW_MILLIS);
-                    if (dirty.getAndSet(false)) {
+                    long now = System.currentTimeMillis() / 1000;
+                    // A change, or the next second: the clock goes on so that the view is seen to be alive.
+                    if (dirty.getAndSet(false) || (!first && now != shown)) {
                         synchronized (view) {
                             draw(view, first);
                         }
                         first = false;
+                        shown = now;
                     }
                 }
             } catch (InterruptedException e) {

@@ -154,6 +154,17 @@ class FleetViewTest {
     }
 
     @Test
+    void what_the_stream_says_about_itself_shows_under_the_header_until_the_next_event() throws Exception {
+        apply("{\"id\": 4, \"type\": \"snapshot\", \"data\": {\"runs\": [], \"decisions\": [], \"attention\": []}}");
+        view.notice("lost the event stream (closed); reconnecting to resume after event 4");
+        assertThat(view.render(Instant.now()).get(1)).isEqualTo("! lost the event stream (closed); reconnecting to resume after event 4");
+        view.notice("lost the event stream (" + "a reason that goes on ".repeat(5) + "); reconnecting");
+        assertThat(screen().lines().skip(1).findFirst().orElseThrow()).startsWith("! lost the event stream (a reason").endsWith("…");
+        apply("{\"id\": 5, \"type\": \"run.queued\", \"run\": 9, \"data\": {\"pipeline\": \"fan\"}}");
+        assertThat(view.render(Instant.now()).get(1)).isEmpty();
+    }
+
+    @Test
     void long_names_and_prompts_are_cut_to_the_width_not_wrapped() throws Exception {
         apply("""
                 {"id": 1, "type": "snapshot", "data": {"position": 1,

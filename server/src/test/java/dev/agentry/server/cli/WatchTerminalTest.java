@@ -175,6 +175,25 @@ class WatchTerminalTest {
         assertThat(terminal.history()).filteredOn(line -> HEADER.matcher(line).matches()).hasSize(1);
     }
 
+    @Test
+    void the_clock_goes_on_while_nothing_happens_and_a_lost_server_is_said_under_the_header() throws Exception {
+        try (var leaving = new TestServer()) {
+            terminal = Terminal.watch(dir, leaving.url, "default");
+            var quiet = terminal.awaitScreen(s -> assertThat(s).contains("Nothing in flight."));
+            String shown = clock(quiet);
+            terminal.awaitScreen(s -> assertThat(clock(List.of(s.split("\n")))).as("the clock, with no event").isNotEqualTo(shown));
+
+            leaving.close();
+            var lost = terminal.awaitScreen(s -> assertThat(s.split("\n")[1]).startsWith("! lost the event stream ("));
+            String then = clock(lost);
+            terminal.awaitScreen(s -> assertThat(clock(List.of(s.split("\n")))).isNotEqualTo(then));
+        }
+    }
+
+    private static String clock(List<String> screen) {
+        return screen.get(0).substring(0, 8);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private String workspace(String name) {
