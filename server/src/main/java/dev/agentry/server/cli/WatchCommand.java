@@ -58,6 +58,7 @@ public final class WatchCommand extends ClientCommand {
             }
         });
         var main = Thread.currentThread();
+        boolean stopped = false;
         try (var ctrlC = new EventsCommand.CtrlC(main::interrupt)) { // Ctrl-C ends the watch as a success
             stream.follow(frame -> {
                 if (frame.id() == null) {
@@ -80,12 +81,15 @@ public final class WatchCommand extends ClientCommand {
             });
         } catch (InterruptedException e) {
             Thread.interrupted(); // the interrupt was Ctrl-C: it is handled
+            stopped = true;
         } finally {
             if (painter != null) {
                 painter.interrupt();
-                painter.join(); // no view drawn after the line below
-                out().println(); // the terminal echoed ^C under the view: what comes next starts on a line of its own
+                painter.join(); // no view is drawn after this
             }
+        }
+        if (stopped && !once) {
+            out().println(); // the terminal echoed ^C under the view: what comes next starts on a line of its own
         }
         return 0;
     }

@@ -62,6 +62,7 @@ class WatchTerminalTest {
     void closeTerminal() {
         if (terminal != null) {
             terminal.close();
+            terminal = null;
         }
     }
 
@@ -232,7 +233,7 @@ class WatchTerminalTest {
         }
     }
 
-    /** The screen as a person reads it, with what holds on every screen of a watch checked. */
+    /** What a test expects of the screen, given as its rows joined by line breaks. */
     interface ScreenCheck {
         void check(String screen);
     }
@@ -256,12 +257,11 @@ class WatchTerminalTest {
             }
         }
 
-        /** Starts {@code agentry watch -w WORKSPACE ARGS} against {@code url}, finding both in the environment. */
-        static Terminal watch(Path dir, String url, String workspace, String... args) throws IOException {
+        /** Starts {@code agentry watch -w WORKSPACE}, which finds the server's URL and its token in the environment. */
+        static Terminal watch(Path dir, String url, String workspace) throws IOException {
             String java = ProcessHandle.current().info().command().orElse("java");
             String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            var command = new ArrayList<>(List.of(java, "-cp", classpath, "dev.agentry.server.Main", "watch", "-w", workspace));
-            command.addAll(List.of(args));
+            var command = List.of(java, "-cp", classpath, "dev.agentry.server.Main", "watch", "-w", workspace);
             // The classpath is longer than a tmux command may be, so the session runs a script that runs the JVM. The
             // script's shell outlives the watch to say how it ended, on the screen: tmux itself does not always learn
             // the exit status of a pane's process. It traps Ctrl-C rather than ignore it, which the JVM would inherit.
