@@ -245,6 +245,8 @@ class WatchTerminalTest {
      */
     static final class Terminal implements AutoCloseable {
         private final String socket = "agentry-watch-test-" + UUID.randomUUID().toString().substring(0, 8);
+        /** The socket's file, which tmux leaves behind when its server ends. */
+        private Path socketPath;
 
         static boolean tmuxInstalled() {
             try {
@@ -278,6 +280,7 @@ class WatchTerminalTest {
             terminal.tmux(Map.of("AGENTRY_URL", url, "AGENTRY_TOKEN", TestServer.ADMIN_TOKEN, "LANG", "C.UTF-8", "LC_ALL", "C.UTF-8"),
                     "-f", config.toString(), "new-session", "-d", "-x", Integer.toString(COLUMNS), "-y", Integer.toString(ROWS),
                     "-s", "watch", "sh " + quoted(script.toString()));
+            terminal.socketPath = Path.of(terminal.tmux(Map.of(), "display-message", "-p", "#{socket_path}").strip());
             return terminal;
         }
 
@@ -365,6 +368,9 @@ class WatchTerminalTest {
         public void close() {
             try {
                 new ProcessBuilder("tmux", "-L", socket, "kill-server").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+                if (socketPath != null) {
+                    Files.deleteIfExists(socketPath);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
