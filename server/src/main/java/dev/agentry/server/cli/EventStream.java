@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -46,7 +47,8 @@ final class EventStream {
     private final String path;
     private final Map<String, String> query;
     private final boolean fleet;
-    private final PrintWriter err;
+    /** What the stream says about itself: the connection lost, found again, events missed. */
+    private final Consumer<String> notes;
     /** The id of the last complete frame that had one: where a reconnect resumes. */
     private Long lastId;
     /** How long the server advises waiting before reconnecting ({@code retry:}). */
@@ -57,12 +59,20 @@ final class EventStream {
      * @param since the id to resume after; null to start from now (with a snapshot, if the filter takes them)
      */
     EventStream(ApiClient api, String path, Map<String, String> query, boolean fleet, Long since, PrintWriter err) {
+        this(api, path, query, fleet, since, message -> {
+            err.println("agentry: " + message);
+            err.flush();
+        });
+    }
+
+    /** As above, with what the stream says about itself handed to {@code notes} instead of printed. */
+    EventStream(ApiClient api, String path, Map<String, String> query, boolean fleet, Long since, Consumer<String> notes) {
         this.api = api;
         this.path = path;
         this.query = query;
         this.fleet = fleet;
         this.lastId = since;
-        this.err = err;
+        this.notes = notes;
     }
 
     private enum End { STOPPED, CUT_OFF, CLOSED }
@@ -202,7 +212,6 @@ final class EventStream {
     }
 
     private void note(String message) {
-        err.println("agentry: " + message);
-        err.flush();
+        notes.accept(message);
     }
 }

@@ -1,13 +1,17 @@
 package dev.agentry.server.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "watch", description = {"The workspace live in the terminal: runs in flight with their steps, decisions waiting "
-        + "for you, open attention items. Redraws in place as events arrive; Ctrl-C ends it.",
+        + "for you, open attention items. Redraws in place as events arrive, and each second for its clock; Ctrl-C ends it.",
         "Step marks: ✓ succeeded  ✗ failed  ▶ running  ⏸ waiting  … ready or retrying  - skipped or canceled  · pending; ×N is the attempt."})
 public final class WatchCommand extends ClientCommand {
     /** Not the step output: a watch shows states, and output would only make it redraw. */
@@ -24,16 +28,29 @@ public final class WatchCommand extends ClientCommand {
                 : System.getenv().getOrDefault("AGENTRY_WORKSPACE", "default"));
         var query = new LinkedHashMap<String, String>();
         query.put("type", TYPES);
-        var stream = new EventStream(api, "/events", query, false, null, spec.commandLine().getErr());
         var dirty = new AtomicBoolean();
+        Consumer<String> notes = message -> { // said in the view, which a message printed under it would scramble
+            synchronized (view) {
+                view.notice(message);
+            }
+            dirty.set(true);
+        };
+        var stream = once ? new EventStream(api, "/events", query, false, null, spec.commandLine().getErr())
+                : new EventStream(api, "/events", query, false, null, notes);
         Thread painter = once ? null : Thread.ofVirtual().start(() -> {
             try {
+                boolean first = true;
+                long shown = 0; // the second the clock showed last
                 while (true) {
                     Thread.sleep(REDRAW_MILLIS);
-                    if (dirty.getAndSet(false)) {
+                    long now = System.currentTimeMillis() / 1000;
+                    // A change, or the next second: the clock goes on so that the view is seen to be alive.
+                    if (dirty.getAndSet(false) || (!first && now != shown)) {
                         synchronized (view) {
-                            draw(view);
+                            draw(view, first);
                         }
+                        first = false;
+                        shown = now;
                     }
                 }
             } catch (InterruptedException e) {
@@ -41,13 +58,18 @@ public final class WatchCommand extends ClientCommand {
             }
         });
         var main = Thread.currentThread();
+        boolean stopped = false;
         try (var ctrlC = new EventsCommand.CtrlC(main::interrupt)) { // Ctrl-C ends the watch as a success
             stream.follow(frame -> {
                 if (frame.id() == null) {
                     return true; // gap or cut-off: the stream goes on with a snapshot or from the last id
                 }
+                JsonNode event = frame.json();
                 synchronized (view) {
-                    view.apply(frame.json());
+                    view.apply(event);
+                }
+                if (event.path("type").asText().equals("run.queued")) {
+                    plan(api, view, event.path("run").asLong());
                 }
                 if (once) {
                     view.render(Instant.now()).forEach(out()::println);
@@ -58,19 +80,37 @@ public final class WatchCommand extends ClientCommand {
                 return true;
             });
         } catch (InterruptedException e) {
-            // Ctrl-C
+            Thread.interrupted(); // the interrupt was Ctrl-C: it is handled
+            stopped = true;
         } finally {
             if (painter != null) {
                 painter.interrupt();
+                painter.join(); // no view is drawn after this
             }
+        }
+        if (stopped && !once) {
+            out().println(); // the terminal echoed ^C under the view: what comes next starts on a line of its own
         }
         return 0;
     }
 
-    private void draw(FleetView view) {
-        var out = out();
-        out.print("\033[H\033[2J"); // home, clear: redraw in place
-        view.render(Instant.now()).forEach(out::println);
-        out.flush();
+    /** Shows a run started while watching with all its steps, as a snapshot would, and not only those it has reached. */
+    private static void plan(ApiClient api, FleetView view, long run) {
+        JsonNode shown;
+        try {
+            shown = api.get("/runs/" + run, Map.of());
+        } catch (ApiClient.Failure f) {
+            return; // gone already, or the server is away: its steps show as they become ready
+        }
+        var steps = new ArrayList<String>();
+        shown.path("steps").forEach(step -> steps.add(step.path("id").asText()));
+        synchronized (view) {
+            view.plan(run, steps);
+        }
+    }
+
+    private void draw(FleetView view, boolean first) {
+        out().print(FleetView.frame(view.render(Instant.now()), first)); // one write: the terminal never shows half a view
+        out().flush();
     }
 }
