@@ -4,7 +4,7 @@
 // and no update is missed. Changes are published at most once per animation frame, so a burst of events
 // costs one render.
 import { useSyncExternalStore } from 'react';
-import { saveToken, token, wsPath } from './api';
+import { api, saveToken, token, wsPath } from './api';
 import { applyToRun } from './runs';
 import type { Attention, Decision, LoggedEvent, Run } from './types';
 
@@ -89,6 +89,13 @@ class Live {
     runs.set(run.id, merged);
     draft.runs = runs;
     this.schedule();
+  }
+
+  private fetchRun(id: number) {
+    const workspace = this.state.workspace!;
+    api<Run>(wsPath(workspace, `/runs/${id}`)).then((r) => {
+      if (this.state.workspace === workspace) this.mergeRun(r);
+    }, () => {});
   }
 
   /**
@@ -203,6 +210,7 @@ class Live {
       let run = draft.runs.get(e.run);
       if (!run && e.type === 'run.queued') {
         run = { id: e.run, workspace: e.workspace ?? '', pipeline: String(e.data.pipeline ?? ''), version: 0, status: 'queued', createdAt: e.ts, steps: [] };
+        this.fetchRun(e.run); // the event does not list the steps; the run does, so all of them show from the start
       }
       if (run) {
         let changed = applyToRun(run, e);
@@ -216,6 +224,14 @@ class Live {
       }
     }
     switch (e.type) {
+      case 'run.succeeded':
+      case 'run.failed':
+      case 'run.canceled': {
+        // A run that ends takes its pending decisions with it (cancelling writes no decision event).
+        const decisions = new Map([...draft.decisions].filter(([, d]) => d.run !== e.run));
+        if (decisions.size !== draft.decisions.size) draft.decisions = decisions;
+        break;
+      }
       case 'decision.requested': {
         const d: Decision = { id: Number(e.data.decision), run: e.run!, step: e.step!, status: 'pending', prompt: String(e.data.prompt ?? ''),
           kind: typeof e.data.kind === 'string' ? e.data.kind : undefined, createdAt: e.ts, deadline: e.data.deadline as string | undefined,
